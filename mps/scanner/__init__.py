@@ -1,0 +1,1 @@
+"""Outside-in scanner engine: plain asyncio Python, no Django import."""
