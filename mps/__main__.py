@@ -1,0 +1,3 @@
+from mps.manage import main
+
+main()

@@ -1,0 +1,2 @@
+def viewer(request):
+    return {"viewer": getattr(request, "viewer", None)}
