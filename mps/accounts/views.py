@@ -67,8 +67,8 @@ def create_token(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def revoke_token(request: HttpRequest, token_id: int) -> HttpResponse:
-    token = get_visible_or_404(ApiToken.objects.filter(user=request.user), request.viewer, pk=token_id)
+def revoke_token(request: HttpRequest, apitoken_id: int) -> HttpResponse:
+    token = get_visible_or_404(ApiToken.objects.filter(user=request.user), request.viewer, pk=apitoken_id)
     actions.do_revoke_token(request.user, token)
     messages.success(request, _("The token was revoked."))
     return redirect("accounts:settings")

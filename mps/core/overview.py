@@ -34,7 +34,8 @@ def cards_for(viewer: Viewer) -> list[Card]:
             if exc.name != f"{config.name}.overview":
                 raise
             continue
-        card = module.card(viewer)
+        make_card = getattr(module, "card", None)
+        card = make_card(viewer) if make_card is not None else None
         if card is not None:
             found.append(card)
     return sorted(found, key=lambda c: (c.order, c.title))
