@@ -326,21 +326,24 @@ def assess(
 
 
 def _mark_upstream_blocked(results: list[HopResult]) -> list[HopResult]:
-    """Flag hops fed by a blocked hop: the data should not reach them at all."""
+    """Flag hops fed (directly or further up) by a blocked hop: the data should not reach them."""
     by_id = {r.id: r for r in results}
+    # blocked_here_or_above[id]: that hop or one of its ancestors is blocked. Memoised, so
+    # the walk is linear in the number of hops even for a long chain.
+    blocked_here_or_above: dict[str, bool] = {}
+    for result in results:
+        path: list[str] = []
+        current = result.id
+        while current != ROOT and current not in blocked_here_or_above:
+            path.append(current)
+            current = by_id[current].from_
+        known = current != ROOT and blocked_here_or_above[current]
+        for node in reversed(path):
+            known = known or by_id[node].status == "blocked"
+            blocked_here_or_above[node] = known
     out: list[HopResult] = []
     for result in results:
-        parent_id = result.from_
-        upstream_blocked = False
-        seen: set[str] = set()
-        while parent_id != ROOT and parent_id not in seen:
-            seen.add(parent_id)
-            parent = by_id[parent_id]
-            if parent.status == "blocked":
-                upstream_blocked = True
-                break
-            parent_id = parent.from_
-        if upstream_blocked:
+        if result.from_ != ROOT and blocked_here_or_above[result.from_]:
             result = _with_flag(result, "upstream_blocked")
         out.append(result)
     return out
