@@ -476,15 +476,33 @@ async def chain_of_trust(config: DnsConfig, zone: str | dns.name.Name) -> ChainR
 
 
 async def zone_of(config: DnsConfig, name: str) -> tuple[str | None, DnsAnswer]:
-    """The apex of the zone holding ``name``: the owner of the SOA in the reply."""
+    """The apex of the zone holding ``name``: the owner of the SOA in the reply.
+
+    A CNAME at ``name`` is not followed (the resolver would report the target's zone);
+    the parent is asked instead, since a CNAME owner is never a zone apex (RFC 1034 §3.6.2).
+    """
     answer = await query(config, name, "SOA")
     if answer.inconclusive:
         return None, answer
-    raw = await _exchange(config, dns.name.from_text(name), dns.rdatatype.SOA, False)
-    if raw.message is not None:
-        for rrset in [*raw.message.answer, *raw.message.authority]:
-            if rrset.rdtype == dns.rdatatype.SOA:
+    try:
+        current = _parse_name(name)
+    except dns.exception.DNSException:
+        return None, answer
+    for _ in range(len(current.labels)):
+        raw = await _exchange(config, current, dns.rdatatype.SOA, False)
+        if raw.message is None or raw.rcode not in ("NOERROR", "NXDOMAIN"):
+            return None, answer
+        if _find(raw.message.answer, current, dns.rdatatype.SOA) is not None:
+            return current.to_text(), answer
+        if _find(raw.message.answer, current, dns.rdatatype.CNAME) is not None:
+            if current == dns.name.root:
+                return None, answer
+            current = current.parent()
+            continue
+        for rrset in raw.message.authority:
+            if rrset.rdtype == dns.rdatatype.SOA and current.is_subdomain(rrset.name):
                 return rrset.name.to_text(), answer
+        return None, answer
     return None, answer
 
 

@@ -79,7 +79,7 @@ ns1 AAAA 2001:db8:1::53
 ns2 A 127.20.2.53
 ns2 AAAA 2001:db8:2::53
 mail A 127.20.1.25
-mail AAAA 2001:db8:1::25
+mail AAAA ::1
 www A 127.20.1.80
 www AAAA ::1
 shop CNAME www
