@@ -82,7 +82,9 @@ class Service(models.Model):
     # Denormalised from the current published version (or the draft, before first publication).
     name = models.CharField(_("name"), max_length=200)
     sort_name = models.CharField(max_length=200, db_index=True, editable=False)
-    category = models.CharField(_("category"), max_length=10, choices=Category.choices, db_index=True)
+    category = models.CharField(
+        _("category"), max_length=10, choices=Category.choices, db_index=True
+    )
     location_scope = models.CharField(_("data location"), max_length=12, blank=True, db_index=True)
     search_words = models.TextField(blank=True, default="", editable=False)
     published_at = models.DateTimeField(_("published"), null=True, blank=True, db_index=True)
@@ -97,7 +99,9 @@ class Service(models.Model):
         ordering = ["sort_name", "id"]
         verbose_name = _("service")
         verbose_name_plural = _("services")
-        indexes = [models.Index(fields=["status", "sort_name", "id"], name="registry_service_listing")]
+        indexes = [
+            models.Index(fields=["status", "sort_name", "id"], name="registry_service_listing")
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -148,18 +152,18 @@ class ServiceVersion(models.Model):
         verbose_name = _("service version")
         verbose_name_plural = _("service versions")
         constraints = [
-            models.UniqueConstraint(fields=["service", "number"], name="registry_version_number_unique"),
             models.UniqueConstraint(
-                fields=["service"], condition=Q(status="draft"), name="registry_one_draft_per_service"
+                fields=["service", "number"], name="registry_version_number_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["service"],
+                condition=Q(status="draft"),
+                name="registry_one_draft_per_service",
             ),
         ]
 
     def __str__(self) -> str:
         return f"{self.name} v{self.number}"
-
-    @property
-    def is_frozen(self) -> bool:
-        return self.status != Status.DRAFT
 
     def save(self, *args, **kwargs):  # type: ignore[override]
         if self.pk is not None:
@@ -170,7 +174,9 @@ class ServiceVersion(models.Model):
 
     def _check_frozen_change(self, stored: dict) -> None:
         changed = {
-            f.attname for f in self._meta.concrete_fields if getattr(self, f.attname) != stored[f.attname]
+            f.attname
+            for f in self._meta.concrete_fields
+            if getattr(self, f.attname) != stored[f.attname]
         }
         allowed = (
             stored["status"] == Status.PUBLISHED
@@ -185,8 +191,14 @@ class ServiceVersion(models.Model):
 
     def delete(self, *args, **kwargs):  # type: ignore[override]
         if self.is_frozen:
-            raise ImmutableVersionError(f"Service version {self.pk} is {self.status} and cannot be deleted.")
+            raise ImmutableVersionError(
+                f"Service version {self.pk} is {self.status} and cannot be deleted."
+            )
         return super().delete(*args, **kwargs)
+
+    @property
+    def is_frozen(self) -> bool:
+        return self.status != Status.DRAFT
 
     def description(self, language: str | None) -> str:
         if language and language.startswith("en") and self.description_en:
@@ -215,26 +227,39 @@ class _VersionPart(models.Model):
     def save(self, *args, **kwargs):  # type: ignore[override]
         status = self._version_status()
         if status is not None and status != Status.DRAFT:
-            raise ImmutableVersionError(f"Service version {self.version_id} is {status} and cannot be changed.")
+            raise ImmutableVersionError(
+                f"Service version {self.version_id} is {status} and cannot be changed."
+            )
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):  # type: ignore[override]
         status = self._version_status()
         if status is not None and status != Status.DRAFT:
-            raise ImmutableVersionError(f"Service version {self.version_id} is {status} and cannot be changed.")
+            raise ImmutableVersionError(
+                f"Service version {self.version_id} is {status} and cannot be changed."
+            )
         return super().delete(*args, **kwargs)
 
     def _version_status(self) -> str | None:
-        return ServiceVersion._base_manager.filter(pk=self.version_id).values_list("status", flat=True).first()
+        return (
+            ServiceVersion._base_manager.filter(pk=self.version_id)
+            .values_list("status", flat=True)
+            .first()
+        )
 
 
 class DataLocation(_VersionPart):
     """Where a service keeps data: a country and the provider's region name."""
 
     version = models.ForeignKey(
-        ServiceVersion, on_delete=models.CASCADE, related_name="locations", verbose_name=_("version")
+        ServiceVersion,
+        on_delete=models.CASCADE,
+        related_name="locations",
+        verbose_name=_("version"),
     )
-    country = models.CharField(_("country"), max_length=2, help_text=_("ISO 3166-1 alpha-2, e.g. NO"))
+    country = models.CharField(
+        _("country"), max_length=2, help_text=_("ISO 3166-1 alpha-2, e.g. NO")
+    )
     region = models.CharField(_("provider region"), max_length=100, blank=True)
     position = models.PositiveSmallIntegerField(default=0)
 
@@ -254,9 +279,14 @@ class DataLocation(_VersionPart):
 
 class Certification(_VersionPart):
     version = models.ForeignKey(
-        ServiceVersion, on_delete=models.CASCADE, related_name="certifications", verbose_name=_("version")
+        ServiceVersion,
+        on_delete=models.CASCADE,
+        related_name="certifications",
+        verbose_name=_("version"),
     )
-    standard = models.CharField(_("standard"), max_length=40, choices=Standard.choices, db_index=True)
+    standard = models.CharField(
+        _("standard"), max_length=40, choices=Standard.choices, db_index=True
+    )
     scope = models.CharField(_("scope"), max_length=300, blank=True)
     issuer = models.CharField(_("issuer"), max_length=200, blank=True)
     valid_until = models.DateField(_("valid until"))
