@@ -464,8 +464,8 @@ def _first_errors(con: duckdb.DuckDBPyConnection, plan: Plan, file: str, fmt: st
     """Stream the file once more, in order, and describe the first rows in error."""
     first_row = 1 if fmt == "parquet" else 2  # a CSV's header is row 1
     issues: list[Issue] = []
-    result = con.execute(plan.errors_sql)
-    reader = result.fetch_record_batch(rows_per_batch=100_000)
+    result = con.sql(plan.errors_sql)
+    reader = result.to_arrow_reader(100_000)
     offset = 0
     flag_names = [f"e{i}" for i in range((len(plan.errors) - 1) // BITS_PER_FLAG_COLUMN + 1)]
     for batch in reader:
