@@ -6,7 +6,8 @@ across zones, answers DS questions from the parent zone, and returns the RRSIG/N
 when the DO bit is set (RFC 4035 §3.1) without validating them. That keeps the test
 internet to one process and no root, at the cost of not exercising real delegation.
 
-Modes: ``normal``, ``silent`` (never answers: a hostile or dead resolver) and ``servfail``.
+Modes: ``normal``, ``silent`` (never answers: a hostile or dead resolver), ``servfail``,
+and ``scripted`` (a function writes each reply: fuzzing and hand-made hostile answers).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import asyncio
 import contextlib
 import struct
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import dns.exception
 import dns.flags
@@ -33,7 +34,9 @@ from mps.testnet.zones import BuiltZones
 CLASSIC_UDP_LIMIT = 512
 # Longest CNAME chain this "resolver" follows before giving up with SERVFAIL.
 MAX_CNAME_CHAIN = 8
-MODES = ("normal", "silent", "servfail")
+MODES = ("normal", "silent", "servfail", "scripted")
+# A scripted server hands each query's wire bytes to a function and sends what it returns.
+Responder = Callable[[bytes], bytes | None]
 
 
 class DnsTestServer:
@@ -42,12 +45,21 @@ class DnsTestServer:
     __test__ = False
 
     def __init__(
-        self, zones: BuiltZones | None, host: str, port: int = 0, *, mode: str = "normal"
+        self,
+        zones: BuiltZones | None,
+        host: str,
+        port: int = 0,
+        *,
+        mode: str = "normal",
+        responder: Responder | None = None,
     ) -> None:
         if mode not in MODES:
             raise ValueError(f"mode: {mode!r} is not one of {MODES}")
         if mode == "normal" and zones is None:
             raise ValueError("zones: a normal server needs zones to serve")
+        if (mode == "scripted") != (responder is not None):
+            raise ValueError("responder: needed by, and only by, mode='scripted'")
+        self.responder = responder
         self.zones = zones
         self.host = host
         self.port = port
@@ -145,6 +157,11 @@ class DnsTestServer:
         self.queries += 1
         if self.mode == "silent":
             return None
+        if self.responder is not None:
+            try:
+                return self.responder(wire)
+            except Exception:  # a broken script must not kill the server thread
+                return None
         try:
             query = dns.message.from_wire(wire)
         except dns.exception.DNSException:

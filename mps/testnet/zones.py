@@ -61,7 +61,7 @@ def _soa(name: str) -> str:
 # Zones named after what they exercise. Each comment says which checks pass or fail there.
 DEFAULT_ZONES: tuple[ZoneSpec, ...] = (
     # Everything right: DNSSEC, two NS in two /24s with AAAA, CAA, SPF -all, DMARC reject,
-    # MX with STARTTLS and an AAAA, MTA-STS, web host with AAAA ::1.
+    # MX with STARTTLS and an AAAA, MTA-STS, web host with AAAA ::1; a TXT too big for UDP.
     ZoneSpec(
         "good.test.",
         """
@@ -83,7 +83,8 @@ mail AAAA ::1
 www A 127.20.1.80
 www AAAA ::1
 shop CNAME www
-""",
+big TXT "{big}" "{big}" "{big}" "{big}" "{big}" "{big}"
+""".replace("{big}", "x" * 250),
         Signing.SIGNED,
     ),
     # Nothing right: unsigned, single NS without AAAA, no CAA/SPF/DMARC/MX, a dangling CNAME.
