@@ -48,3 +48,12 @@ def test_logout_needs_a_post_with_csrf(world, client):
     csrf_client = client.__class__(enforce_csrf_checks=True)
     csrf_client.force_login(world.alice)
     assert csrf_client.post(reverse("accounts:logout")).status_code == 403
+
+
+def test_only_the_operators_staff_may_use_the_admin(world, login):
+    world.ola.is_staff = True
+    world.ola.save()
+    world.alice.is_staff = True  # staff flag alone is not enough outside the operator
+    world.alice.save()
+    assert login(world.ola).get("/admin/organisations/organisation/").status_code == 200
+    assert login(world.alice).get("/admin/organisations/organisation/").status_code == 403
