@@ -183,7 +183,7 @@ def _follow(
     message: dns.message.Message, qname: dns.name.Name, rdtype: dns.rdatatype.RdataType
 ) -> tuple[dns.name.Name, dns.rrset.RRset | None, list[str]]:
     """Walk the CNAME chain inside the answer section; return the final owner and RRset."""
-    owner, chain = qname, []
+    owner, chain = qname, list[str]()
     for _ in range(16):  # a longer chain in one answer is hostile or looping
         found = _find(message.answer, owner, rdtype)
         if found is not None or rdtype == dns.rdatatype.CNAME:
@@ -191,7 +191,7 @@ def _follow(
         cname = _find(message.answer, owner, dns.rdatatype.CNAME)
         if cname is None:
             return owner, None, chain
-        target = cname[0].target  # type: ignore[attr-defined]
+        target = cname[0].target
         chain.append(f"{owner} CNAME {target}")
         owner = target
     return owner, None, chain
@@ -517,7 +517,7 @@ async def _validate_message(
     """Validate an answer: positive RRsets by their RRSIG, negative ones by signed NSEC."""
     sigs = _find(message.answer, owner, dns.rdatatype.RRSIG, qtype) if rrset else None
     if sigs is not None and len(sigs):
-        signer = sigs[0].signer  # type: ignore[attr-defined]
+        signer = sigs[0].signer
         if not owner.is_subdomain(signer):
             return DnssecState.BOGUS, f"RRSIG signer {signer} does not enclose {owner}"
     else:

@@ -116,7 +116,7 @@ async def _conversation(
         with contextlib.suppress(Exception):
             writer.write(b"QUIT\r\n")
             await asyncio.wait_for(writer.drain(), timeout)
-        return tls  # type: ignore[no-any-return]
+        return tls
     finally:
         writer.close()
         with contextlib.suppress(Exception):

@@ -130,7 +130,7 @@ class DnsTestServer:
                 if self.port:
                     break
                 continue
-            self._transport = transport  # type: ignore[assignment]
+            self._transport = transport
             self.port = port
             return
         raise OSError(f"DNS test server: cannot bind {self.host}:{self.port}: {last_error}")
@@ -283,7 +283,7 @@ def _answer(
         cname = list(_rrsets(zone, name, dns.rdatatype.CNAME, dnssec))
         if cname and rdtype != dns.rdatatype.CNAME:
             response.answer.extend(cname)
-            name = cname[0][0].target  # type: ignore[attr-defined]
+            name = cname[0][0].target
             continue
         if zone.get_node(name) is None:
             response.set_rcode(dns.rcode.NXDOMAIN)

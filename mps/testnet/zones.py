@@ -20,6 +20,7 @@ import dns.rdatatype
 import dns.rdtypes.ANY.RRSIG
 import dns.zone
 from cryptography.hazmat.primitives.asymmetric import ec
+from dns.rdtypes.ANY.DNSKEY import DNSKEY
 
 ANCHOR_ZONE = "test."
 # Signatures valid for 30 days from an hour ago: long enough for any demo session.
@@ -224,7 +225,7 @@ class BuiltZones:
         return path
 
 
-def _key() -> tuple[ec.EllipticCurvePrivateKey, dns.rdata.Rdata]:
+def _key() -> tuple[ec.EllipticCurvePrivateKey, DNSKEY]:
     private = ec.generate_private_key(ec.SECP256R1())
     # Flags 257 = zone key + secure entry point (RFC 4034 §2.1.1): one combined key.
     public = dns.dnssec.make_dnskey(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
+from typing import Any
 
 import dns.name
 
@@ -70,9 +71,13 @@ async def _dnssec(ctx: TargetContext) -> list[Finding]:
     zone = await dns_facts.zone(ctx)
     if zone.apex is None:
         detail = "the zone of the name could not be determined"
-        evidence = {"soa": zone.answer.to_evidence()}
         return [
-            ctx.finding(cid, Status.INCONCLUSIVE, evidence=evidence, detail=detail)
+            ctx.finding(
+                cid,
+                Status.INCONCLUSIVE,
+                evidence={"soa": zone.answer.to_evidence()},
+                detail=detail,
+            )  # fmt: skip
             for cid in ("dns.dnssec.missing", "dns.dnssec.bogus")
         ]
     # Validate the zone's SOA (always present) and the name's own addresses.
@@ -81,7 +86,7 @@ async def _dnssec(ctx: TargetContext) -> list[Finding]:
         dnsclient.query(ctx.config, ctx.name, "A", dnssec=True),
     )
     chain = await dnsclient.chain_of_trust(ctx.config, zone.apex)
-    evidence = {
+    evidence: dict[str, Any] = {
         "zone": zone.apex,
         "chain": chain.steps,
         "answers": [soa.to_evidence(), address.to_evidence()],

@@ -122,7 +122,7 @@ async def _effective_all(
     ctx: TargetContext, record: SpfRecord, walk: SpfWalk
 ) -> tuple[str | None, list[str]]:
     """Qualifier of the ``all`` that decides unmatched mail, following redirect=."""
-    seen = []
+    seen: list[str] = []
     current: SpfRecord | None = record
     for _ in range(MAX_REDIRECTS):
         if current is None:

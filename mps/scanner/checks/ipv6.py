@@ -87,19 +87,25 @@ async def _web(ctx: TargetContext) -> list[Finding]:
                 )  # fmt: skip
             )
             continue
-        attempts = []
+        attempts: list[dict[str, object]] = []
+        open_port: int | None = None
         for port in ports:
             state, reason = await _connect(ctx, address, port)
             attempts.append({"port": port, "state": state, "detail": reason})
             if state == "open":
+                open_port = port
                 break
         probed = {**evidence, "connects": attempts}
-        if attempts[-1]["state"] == "open":
-            port = attempts[-1]["port"]
+        if open_port is not None:
             findings.append(
-                ctx.finding("ipv6.web.missing", Status.PASS, address=address, port=port,  # type: ignore[arg-type]
-                            evidence=probed)
-            )  # fmt: skip
+                ctx.finding(
+                    "ipv6.web.missing",
+                    Status.PASS,
+                    address=address,
+                    port=open_port,
+                    evidence=probed,
+                )  # fmt: skip
+            )
         elif any(a["state"] == "timeout" for a in attempts):
             findings.append(
                 ctx.finding(
