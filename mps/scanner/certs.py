@@ -223,10 +223,13 @@ def analyse_chain(chain_der: list[bytes], hostname: str, store: TrustStore) -> C
             continue
         if current.issuer == current.subject and _signed_by(current, current):
             self_signed = True
-        else:
+        elif len(path) == 1:
+            # The leaf's issuer was neither sent nor known: an intermediate is missing, so
+            # whether the chain would reach a trusted root cannot be decided.
             incomplete = True
             trusted = None
             missing = current.issuer.rfc4514_string()
+        # else: the server sent a CA certificate whose issuer is unknown -> untrusted root.
         break
 
     weak_keys = []
