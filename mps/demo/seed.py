@@ -17,7 +17,7 @@ from mps.organisations.reference import municipalities, public_entities
 DEMO_PASSWORD = "demo-passord-2026"
 OPERATOR_ORGNR = "991825827"  # Digitaliseringsdirektoratet runs the marketplace in the demo
 CENTRAL_ORGNR = "985165262"  # Nasjonal sikkerhetsmyndighet (NSM)
-DEMO_AGENCY_ORGNR = "939214895"  # Drammen kommune: the demo agency users' organisation
+DEMO_AGENCY_ORGNR = "921234554"  # Drammen kommune: the demo agency users' organisation
 STATE_FORMS = {"STAT", "SF", "ORGL"}
 
 # Fictitious vendors: names invented for the demo, organisation numbers synthetic (99…).
@@ -72,10 +72,10 @@ def _state_records(rng: random.Random) -> list[OrgRecord]:
 def _municipality_records(rng: random.Random) -> list[OrgRecord]:
     return [
         OrgRecord(
-            orgnr=m.orgnr, name=f"{m.name.split('-')[0]} kommune", org_form="KOMM", sector_code="6500",
+            orgnr=m.orgnr, name=f"{m.name} kommune", org_form="KOMM", sector_code="6500",
             sector="municipality", kommunenummer=m.kommunenummer,
             employees=max(30, int(m.population * rng.uniform(0.06, 0.09))), parent_orgnr=None,
-            website=f"{m.name.split('-')[0].lower()}.kommune.no",
+            website="",
         )
         for m in municipalities()
         if m.orgnr
