@@ -73,8 +73,17 @@ api = NinjaAPI(
 )
 
 
-def problem(request: HttpRequest, status: int, title: str, detail: str = "", **extra: Any) -> HttpResponse:
-    body = {"type": "about:blank", "title": title, "status": status, "detail": detail, "instance": request.path, **extra}
+def problem(
+    request: HttpRequest, status: int, title: str, detail: str = "", **extra: Any
+) -> HttpResponse:
+    body = {
+        "type": "about:blank",
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "instance": request.path,
+        **extra,
+    }
     response = api.create_response(request, body, status=status)
     response["Content-Type"] = PROBLEM_CONTENT_TYPE
     return response
@@ -82,27 +91,48 @@ def problem(request: HttpRequest, status: int, title: str, detail: str = "", **e
 
 @api.exception_handler(NinjaValidationError)
 def _validation(request, exc):
-    errors = [{"location": list(map(str, e.get("loc", ()))), "message": e.get("msg", ""), "type": e.get("type", "")} for e in exc.errors]
-    return problem(request, 422, "Invalid request", "The request did not validate; see errors.", errors=errors)
+    errors = [
+        {
+            "location": list(map(str, e.get("loc", ()))),
+            "message": e.get("msg", ""),
+            "type": e.get("type", ""),
+        }
+        for e in exc.errors
+    ]
+    return problem(
+        request, 422, "Invalid request", "The request did not validate; see errors.", errors=errors
+    )
 
 
 @api.exception_handler(DjangoValidationError)
 def _django_validation(request, exc):
     if hasattr(exc, "message_dict"):
-        errors = [{"location": [field], "message": " ".join(msgs)} for field, msgs in exc.message_dict.items()]
+        errors = [
+            {"location": [field], "message": " ".join(msgs)}
+            for field, msgs in exc.message_dict.items()
+        ]
     else:
         errors = [{"location": [], "message": m} for m in exc.messages]
-    return problem(request, 422, "Invalid data", "; ".join(e["message"] for e in errors), errors=errors)
+    return problem(
+        request, 422, "Invalid data", "; ".join(e["message"] for e in errors), errors=errors
+    )
 
 
 @api.exception_handler(AuthenticationError)
 def _unauthenticated(request, exc):
-    return problem(request, 401, "Not authenticated", "Send an API token as 'Authorization: Bearer <token>'.")
+    return problem(
+        request, 401, "Not authenticated", "Send an API token as 'Authorization: Bearer <token>'."
+    )
 
 
 @api.exception_handler(ReadOnlyToken)
 def _read_only(request, exc):
-    return problem(request, 403, "Read-only token", "This token has the read scope; writing needs a write token.")
+    return problem(
+        request,
+        403,
+        "Read-only token",
+        "This token has the read scope; writing needs a write token.",
+    )
 
 
 @api.exception_handler(PermissionDenied)
@@ -117,7 +147,12 @@ def _not_found(request, exc):
 
 @api.exception_handler(HttpError)
 def _http_error(request, exc):
-    return problem(request, exc.status_code, str(exc.message) if hasattr(exc, "message") else str(exc), str(exc))
+    return problem(
+        request,
+        exc.status_code,
+        str(exc.message) if hasattr(exc, "message") else str(exc),
+        str(exc),
+    )
 
 
 def _mount_app_routers() -> None:

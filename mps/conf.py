@@ -26,7 +26,9 @@ def env_bool(name: str, default: bool) -> bool:
         return True
     if word in FALSE_WORDS:
         return False
-    raise ImproperlyConfigured(f"{name}={raw!r} is not a boolean; use one of 1/0, true/false, yes/no, on/off.")
+    raise ImproperlyConfigured(
+        f"{name}={raw!r} is not a boolean; use one of 1/0, true/false, yes/no, on/off."
+    )
 
 
 def env_str(name: str, default: str | None = None) -> str | None:
@@ -36,7 +38,9 @@ def env_str(name: str, default: str | None = None) -> str | None:
         try:
             return Path(file_path).read_text(encoding="utf-8").strip()
         except OSError as exc:
-            raise ImproperlyConfigured(f"{name}_FILE={file_path!r} cannot be read: {exc.strerror}.") from exc
+            raise ImproperlyConfigured(
+                f"{name}_FILE={file_path!r} cannot be read: {exc.strerror}."
+            ) from exc
     raw = os.environ.get(name)
     return default if raw is None or raw.strip() == "" else raw.strip()
 
@@ -74,7 +78,9 @@ def data_dir() -> Path:
     try:
         path.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise ImproperlyConfigured(f"MPS_DATA_DIR={str(path)!r} cannot be created: {exc.strerror}.") from exc
+        raise ImproperlyConfigured(
+            f"MPS_DATA_DIR={str(path)!r} cannot be created: {exc.strerror}."
+        ) from exc
     if not os.access(path, os.W_OK):
         raise ImproperlyConfigured(f"MPS_DATA_DIR={str(path)!r} is not writable.")
     return path

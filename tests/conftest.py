@@ -51,19 +51,42 @@ def world(db) -> World:
     from mps.organisations.models import Organisation
 
     eksempel = Organisation.objects.create(
-        name="Eksempel kommune", kind="agency", orgnr=synthetic_orgnr(10), sector="municipality",
-        kommunenummer="3301", county="Buskerud", population=25_000, employees=2_000,
+        name="Eksempel kommune",
+        kind="agency",
+        orgnr=synthetic_orgnr(10),
+        sector="municipality",
+        kommunenummer="3301",
+        county="Buskerud",
+        population=25_000,
+        employees=2_000,
     )
     annen = Organisation.objects.create(
-        name="Annen kommune", kind="agency", orgnr=synthetic_orgnr(20), sector="municipality",
-        kommunenummer="4601", county="Vestland", population=30_000, employees=2_500,
+        name="Annen kommune",
+        kind="agency",
+        orgnr=synthetic_orgnr(20),
+        sector="municipality",
+        kommunenummer="4601",
+        county="Vestland",
+        population=30_000,
+        employees=2_500,
     )
-    vendor = Organisation.objects.create(name="Skyleverandør AS", kind="vendor", orgnr=synthetic_orgnr(30), synthetic=True)
-    other_vendor = Organisation.objects.create(name="Annen Sky AS", kind="vendor", orgnr=synthetic_orgnr(40), synthetic=True)
-    operator = Organisation.objects.create(name="Markedsplassen", kind="operator", orgnr=synthetic_orgnr(50))
+    vendor = Organisation.objects.create(
+        name="Skyleverandør AS", kind="vendor", orgnr=synthetic_orgnr(30), synthetic=True
+    )
+    other_vendor = Organisation.objects.create(
+        name="Annen Sky AS", kind="vendor", orgnr=synthetic_orgnr(40), synthetic=True
+    )
+    operator = Organisation.objects.create(
+        name="Markedsplassen", kind="operator", orgnr=synthetic_orgnr(50)
+    )
     central = Organisation.objects.create(name="NSM", kind="central", orgnr=synthetic_orgnr(60))
     return World(
-        eksempel=eksempel, annen=annen, vendor=vendor, other_vendor=other_vendor, operator=operator, central=central,
+        eksempel=eksempel,
+        annen=annen,
+        vendor=vendor,
+        other_vendor=other_vendor,
+        operator=operator,
+        central=central,
         alice=make_user(eksempel, "alice", "admin"),
         mari=make_user(eksempel, "mari", "member"),
         rolf=make_user(eksempel, "rolf", "read_only"),

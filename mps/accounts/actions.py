@@ -14,15 +14,22 @@ from mps.accounts.models import ApiToken, FailedLogin, User, hash_token
 from mps.core import audit
 from mps.core.tenancy import Viewer, viewer_for
 
-TOKEN_PREFIX = "mps_"
+TOKEN_PREFIX = "mps_"  # noqa: S105 - a public prefix, not a secret
 
 
 @transaction.atomic
 def do_create_user(
-    actor: User | None, organisation, username: str, email: str, role: str, password: str | None = None
+    actor: User | None,
+    organisation,
+    username: str,
+    email: str,
+    role: str,
+    password: str | None = None,
 ) -> User:
     viewer = viewer_for(actor) if actor is not None else None
-    if viewer is not None and not (viewer.is_operator or (viewer.is_admin and viewer.organisation_id == organisation.pk)):
+    if viewer is not None and not (
+        viewer.is_operator or (viewer.is_admin and viewer.organisation_id == organisation.pk)
+    ):
         raise PermissionDenied("Only the organisation's administrators may add users.")
     if role not in User.Role.values:
         raise ValidationError({"role": f"Unknown role {role!r}."})
@@ -67,13 +74,23 @@ def do_create_token(actor: User, name: str, scope: str) -> tuple[ApiToken, str]:
 @transaction.atomic
 def do_revoke_token(actor: User, token: ApiToken) -> ApiToken:
     viewer = viewer_for(actor)
-    if token.user_id != actor.pk and not (viewer.is_admin and token.organisation_id == viewer.organisation_id) and not viewer.is_operator:
+    if (
+        token.user_id != actor.pk
+        and not (viewer.is_admin and token.organisation_id == viewer.organisation_id)
+        and not viewer.is_operator
+    ):
         raise PermissionDenied("You may not revoke this token.")
     if token.revoked_at is None:
         before = audit.snapshot(token, exclude=("token_hash",))
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
-        audit.record(actor, "token.revoke", token, before=before, after=audit.snapshot(token, exclude=("token_hash",)))
+        audit.record(
+            actor,
+            "token.revoke",
+            token,
+            before=before,
+            after=audit.snapshot(token, exclude=("token_hash",)),
+        )
     return token
 
 

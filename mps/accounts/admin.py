@@ -15,7 +15,15 @@ class MpsUserAdmin(UserAdmin):
 @admin.register(ApiToken)
 class ApiTokenAdmin(admin.ModelAdmin):
     list_display = ("name", "user", "scope", "created_at", "last_used_at", "revoked_at")
-    readonly_fields = ("user", "organisation", "prefix", "token_hash", "scope", "created_at", "last_used_at")
+    readonly_fields = (
+        "user",
+        "organisation",
+        "prefix",
+        "token_hash",
+        "scope",
+        "created_at",
+        "last_used_at",
+    )
     exclude = ()
 
     def has_add_permission(self, request):

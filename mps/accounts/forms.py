@@ -31,7 +31,9 @@ class ThrottledLoginForm(AuthenticationForm):
 
 class TokenForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=100)
-    scope = forms.ChoiceField(label=_("Scope"), choices=ApiToken.Scope.choices, initial=ApiToken.Scope.READ)
+    scope = forms.ChoiceField(
+        label=_("Scope"), choices=ApiToken.Scope.choices, initial=ApiToken.Scope.READ
+    )
 
 
 class NewUserForm(forms.Form):

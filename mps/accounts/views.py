@@ -55,20 +55,33 @@ def account_settings(request: HttpRequest) -> HttpResponse:
 def create_token(request: HttpRequest) -> HttpResponse:
     form = TokenForm(request.POST)
     if not form.is_valid():
-        return render(request, "accounts/settings.html", _settings_context(request, token_form=form), status=400)
+        return render(
+            request,
+            "accounts/settings.html",
+            _settings_context(request, token_form=form),
+            status=400,
+        )
     try:
-        token, secret = actions.do_create_token(request.user, form.cleaned_data["name"], form.cleaned_data["scope"])
+        token, secret = actions.do_create_token(
+            request.user, form.cleaned_data["name"], form.cleaned_data["scope"]
+        )
     except (PermissionDenied, ValidationError) as exc:
         messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
         return redirect("accounts:settings")
     # The secret is shown on this response only; it is never stored or shown again.
-    return render(request, "accounts/settings.html", _settings_context(request, new_secret=secret, new_token=token))
+    return render(
+        request,
+        "accounts/settings.html",
+        _settings_context(request, new_secret=secret, new_token=token),
+    )
 
 
 @login_required
 @require_POST
 def revoke_token(request: HttpRequest, apitoken_id: int) -> HttpResponse:
-    token = get_visible_or_404(ApiToken.objects.filter(user=request.user), request.viewer, pk=apitoken_id)
+    token = get_visible_or_404(
+        ApiToken.objects.filter(user=request.user), request.viewer, pk=apitoken_id
+    )
     actions.do_revoke_token(request.user, token)
     messages.success(request, _("The token was revoked."))
     return redirect("accounts:settings")
@@ -82,14 +95,32 @@ def create_user(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied("Only administrators may add users.")
     form = NewUserForm(request.POST)
     if not form.is_valid():
-        return render(request, "accounts/settings.html", _settings_context(request, user_form=form), status=400)
+        return render(
+            request,
+            "accounts/settings.html",
+            _settings_context(request, user_form=form),
+            status=400,
+        )
     try:
         user = actions.do_create_user(
-            request.user, viewer.organisation, form.cleaned_data["username"], form.cleaned_data["email"], form.cleaned_data["role"]
+            request.user,
+            viewer.organisation,
+            form.cleaned_data["username"],
+            form.cleaned_data["email"],
+            form.cleaned_data["role"],
         )
     except ValidationError as exc:
         for field, errors in exc.message_dict.items():
             form.add_error(field if field in form.fields else None, errors)
-        return render(request, "accounts/settings.html", _settings_context(request, user_form=form), status=400)
-    messages.success(request, _("User %(name)s was added. They set a password through the password reset link.") % {"name": user.username})
+        return render(
+            request,
+            "accounts/settings.html",
+            _settings_context(request, user_form=form),
+            status=400,
+        )
+    messages.success(
+        request,
+        _("User %(name)s was added. They set a password through the password reset link.")
+        % {"name": user.username},
+    )
     return redirect("accounts:settings")

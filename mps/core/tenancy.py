@@ -32,6 +32,7 @@ ROLE_ADMIN = "admin"
 ROLE_MEMBER = "member"
 ROLE_READ_ONLY = "read_only"
 WRITING_ROLES = {ROLE_ADMIN, ROLE_MEMBER}
+READ_SCOPE = "read"  # noqa: S105 - an API token scope name, not a secret
 
 KIND_AGENCY = "agency"
 KIND_VENDOR = "vendor"
@@ -62,7 +63,9 @@ class Viewer:
 
     @property
     def is_operator(self) -> bool:
-        return self.is_authenticated and (self.kind == KIND_OPERATOR or bool(self.user.is_superuser))
+        return self.is_authenticated and (
+            self.kind == KIND_OPERATOR or bool(self.user.is_superuser)
+        )
 
     @property
     def is_central(self) -> bool:
@@ -82,7 +85,7 @@ class Viewer:
 
     @property
     def can_write(self) -> bool:
-        if not self.is_authenticated or self.token_scope == "read":
+        if not self.is_authenticated or self.token_scope == READ_SCOPE:
             return False
         return self.role in WRITING_ROLES or bool(self.user.is_superuser)
 
@@ -168,7 +171,9 @@ def may_act_for(viewer: Viewer, organisation: Any) -> bool:
     """Whether the viewer may write on behalf of `organisation` (create rows it will own)."""
     if not viewer.can_write:
         return False
-    return viewer.is_operator or (organisation is not None and viewer.organisation_id == organisation.pk)
+    return viewer.is_operator or (
+        organisation is not None and viewer.organisation_id == organisation.pk
+    )
 
 
 def require_act_for(viewer: Viewer, organisation: Any) -> None:

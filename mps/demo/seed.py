@@ -14,7 +14,7 @@ from mps.organisations.models import Organisation
 from mps.organisations.orgnr import synthetic_orgnr
 from mps.organisations.reference import municipalities, public_entities
 
-DEMO_PASSWORD = "demo-passord-2026"
+DEMO_PASSWORD = "demo-passord-2026"  # noqa: S105 - printed for the local demo; never used outside it
 OPERATOR_ORGNR = "991825827"  # Digitaliseringsdirektoratet runs the marketplace in the demo
 CENTRAL_ORGNR = "985165262"  # Nasjonal sikkerhetsmyndighet (NSM)
 DEMO_AGENCY_ORGNR = "921234554"  # Drammen kommune: the demo agency users' organisation
@@ -61,9 +61,15 @@ def _state_records(rng: random.Random) -> list[OrgRecord]:
             continue
         records.append(
             OrgRecord(
-                orgnr=e.orgnr, name=e.name, org_form=e.org_form, sector_code="6100" if sector == "state" else "6500",
-                sector=sector, kommunenummer="", employees=rng.choice([40, 120, 350, 800, 1500, 4000]),
-                parent_orgnr=None, website=e.homepage,
+                orgnr=e.orgnr,
+                name=e.name,
+                org_form=e.org_form,
+                sector_code="6100" if sector == "state" else "6500",
+                sector=sector,
+                kommunenummer="",
+                employees=rng.choice([40, 120, 350, 800, 1500, 4000]),
+                parent_orgnr=None,
+                website=e.homepage,
             )
         )
     return records
@@ -72,9 +78,14 @@ def _state_records(rng: random.Random) -> list[OrgRecord]:
 def _municipality_records(rng: random.Random) -> list[OrgRecord]:
     return [
         OrgRecord(
-            orgnr=m.orgnr, name=f"{m.name} kommune", org_form="KOMM", sector_code="6500",
-            sector="municipality", kommunenummer=m.kommunenummer,
-            employees=max(30, int(m.population * rng.uniform(0.06, 0.09))), parent_orgnr=None,
+            orgnr=m.orgnr,
+            name=f"{m.name} kommune",
+            org_form="KOMM",
+            sector_code="6500",
+            sector="municipality",
+            kommunenummer=m.kommunenummer,
+            employees=max(30, int(m.population * rng.uniform(0.06, 0.09))),
+            parent_orgnr=None,
             website="",
         )
         for m in municipalities()
@@ -93,12 +104,15 @@ def seed_organisations(rng: random.Random) -> dict[str, object]:
     vendors = []
     for index, (name, foreign_parent) in enumerate(FICTITIOUS_VENDORS, start=1):
         vendor, _ = Organisation.objects.update_or_create(
-            orgnr=synthetic_orgnr(1000 + index), defaults={"name": name, "kind": "vendor", "synthetic": True}
+            orgnr=synthetic_orgnr(1000 + index),
+            defaults={"name": name, "kind": "vendor", "synthetic": True},
         )
         if foreign_parent:
             country, scheme, ident, parent_name = foreign_parent
             parent, _ = Organisation.objects.update_or_create(
-                country=country, foreign_scheme=scheme, foreign_id=ident,
+                country=country,
+                foreign_scheme=scheme,
+                foreign_id=ident,
                 defaults={"name": parent_name, "kind": "vendor", "synthetic": True},
             )
             vendor.parent = parent
@@ -114,7 +128,12 @@ def seed_organisations(rng: random.Random) -> dict[str, object]:
 
 
 def seed_users(orgs: dict[str, object]) -> dict[str, User]:
-    home = {"agency": orgs["demo_agency"], "vendor": orgs["vendors"][0], "operator": orgs["operator"], "central": orgs["central"]}
+    home = {
+        "agency": orgs["demo_agency"],
+        "vendor": orgs["vendors"][0],
+        "operator": orgs["operator"],
+        "central": orgs["central"],
+    }
     users = {}
     for demo in DEMO_USERS:
         user, _ = User.objects.get_or_create(username=demo.username)

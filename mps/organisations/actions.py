@@ -15,7 +15,17 @@ from mps.organisations.models import Organisation
 from mps.organisations.reference import county_for_kommunenummer, municipality_by_number
 
 # Fields the import owns; anything else (kind, opt-ins) is kept on re-import.
-IMPORTED_FIELDS = ("name", "org_form", "sector_code", "sector", "kommunenummer", "county", "employees", "website", "population")
+IMPORTED_FIELDS = (
+    "name",
+    "org_form",
+    "sector_code",
+    "sector",
+    "kommunenummer",
+    "county",
+    "employees",
+    "website",
+    "population",
+)
 
 
 class ImportRejected(Exception):
@@ -39,7 +49,9 @@ class ImportSummary:
             "created": self.created,
             "updated": self.updated,
             "unchanged": self.unchanged,
-            "skipped": [{"position": e.position, "orgnr": e.orgnr, "reason": e.reason} for e in self.skipped],
+            "skipped": [
+                {"position": e.position, "orgnr": e.orgnr, "reason": e.reason} for e in self.skipped
+            ],
             "unresolved_parents": self.unresolved_parents,
         }
 
@@ -47,7 +59,11 @@ class ImportSummary:
 def _values(record: OrgRecord) -> dict[str, Any]:
     municipality = municipality_by_number().get(record.kommunenummer)
     population = None
-    if record.sector == Organisation.Sector.MUNICIPALITY and record.org_form == "KOMM" and municipality:
+    if (
+        record.sector == Organisation.Sector.MUNICIPALITY
+        and record.org_form == "KOMM"
+        and municipality
+    ):
         population = municipality.population
     return {
         "name": record.name,
@@ -64,7 +80,12 @@ def _values(record: OrgRecord) -> dict[str, Any]:
 
 @transaction.atomic
 def do_import_organisations(
-    actor: Any, records: list[OrgRecord], errors: list[RecordError], *, skip_invalid: bool = False, kind: str = "agency"
+    actor: Any,
+    records: list[OrgRecord],
+    errors: list[RecordError],
+    *,
+    skip_invalid: bool = False,
+    kind: str = "agency",
 ) -> ImportSummary:
     """Create or update organisations by organisation number; all or nothing unless skip_invalid."""
     if errors and not skip_invalid:
@@ -82,12 +103,22 @@ def do_import_organisations(
             summary.created += 1
         else:
             before = audit.snapshot(org)
-            changed = [f for f, v in values.items() if getattr(org, f) != v and not (f == "population" and v is None)]
+            changed = [
+                f
+                for f, v in values.items()
+                if getattr(org, f) != v and not (f == "population" and v is None)
+            ]
             if changed:
                 for f in changed:
                     setattr(org, f, values[f])
                 org.save()
-                audit.record(actor, "organisation.import.update", org, before=before, after=audit.snapshot(org))
+                audit.record(
+                    actor,
+                    "organisation.import.update",
+                    org,
+                    before=before,
+                    after=audit.snapshot(org),
+                )
                 summary.updated += 1
             else:
                 summary.unchanged += 1
@@ -113,7 +144,9 @@ EDITABLE_FIELDS = ("name", "website", "employees", "peer_opt_in")
 
 
 @transaction.atomic
-def do_update_organisation(viewer: Viewer, org: Organisation, changes: dict[str, Any]) -> Organisation:
+def do_update_organisation(
+    viewer: Viewer, org: Organisation, changes: dict[str, Any]
+) -> Organisation:
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
         raise ValidationError({f: "This field cannot be changed here." for f in unknown})

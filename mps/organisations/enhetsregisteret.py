@@ -88,7 +88,9 @@ def _entities(document: Any) -> list[Any]:
             return [document]
         if "_embedded" in document or "page" in document:
             return []
-    raise ValueError("expected a list of entities, one entity, or an API page with _embedded.enheter")
+    raise ValueError(
+        "expected a list of entities, one entity, or an API page with _embedded.enheter"
+    )
 
 
 def parse_record(position: int, raw: Any) -> OrgRecord | RecordError:
@@ -117,11 +119,15 @@ def parse_record(position: int, raw: Any) -> OrgRecord | RecordError:
         try:
             employees = int(employees_raw)
         except (TypeError, ValueError):
-            return RecordError(position, orgnr, f"antallAnsatte {employees_raw!r} is not a whole number")
+            return RecordError(
+                position, orgnr, f"antallAnsatte {employees_raw!r} is not a whole number"
+            )
         if employees < 0:
             return RecordError(position, orgnr, f"antallAnsatte {employees} is negative")
     address = raw.get("forretningsadresse") or raw.get("beliggenhetsadresse") or {}
-    kommunenummer = str(address.get("kommunenummer") or "").strip() if isinstance(address, dict) else ""
+    kommunenummer = (
+        str(address.get("kommunenummer") or "").strip() if isinstance(address, dict) else ""
+    )
     if kommunenummer and (len(kommunenummer) != 4 or not kommunenummer.isdigit()):
         return RecordError(position, orgnr, f"kommunenummer {kommunenummer!r} is not four digits")
     org_form = _code(raw.get("organisasjonsform"))
@@ -162,7 +168,9 @@ def parse_file(path: Path) -> ParseResult:
     try:
         document = json.loads(path.read_text(encoding="utf-8"))
     except json.JSONDecodeError as exc:
-        raise ValueError(f"{path}: not valid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}") from exc
+        raise ValueError(
+            f"{path}: not valid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
+        ) from exc
     except UnicodeDecodeError as exc:
         raise ValueError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
     try:

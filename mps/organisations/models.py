@@ -46,15 +46,27 @@ class Organisation(models.Model):
         help_text=_("Norwegian organisation number (nine digits)."),
     )
     # Foreign legal entities (vendors' sub-processors are often abroad).
-    country = models.CharField(_("country"), max_length=2, default="NO", help_text=_("ISO 3166-1 alpha-2"))
+    country = models.CharField(
+        _("country"), max_length=2, default="NO", help_text=_("ISO 3166-1 alpha-2")
+    )
     foreign_scheme = models.CharField(
-        _("identifier scheme"), max_length=40, blank=True, help_text=_("For example GB-COH, DE-HRB, US-EIN.")
+        _("identifier scheme"),
+        max_length=40,
+        blank=True,
+        help_text=_("For example GB-COH, DE-HRB, US-EIN."),
     )
     foreign_id = models.CharField(_("identifier"), max_length=60, blank=True)
     parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children", verbose_name=_("parent")
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="children",
+        verbose_name=_("parent"),
     )
-    sector = models.CharField(_("sector"), max_length=24, choices=Sector.choices, blank=True, db_index=True)
+    sector = models.CharField(
+        _("sector"), max_length=24, choices=Sector.choices, blank=True, db_index=True
+    )
     org_form = models.CharField(_("organisation form"), max_length=10, blank=True)
     sector_code = models.CharField(_("institutional sector code"), max_length=6, blank=True)
     kommunenummer = models.CharField(_("municipality number"), max_length=4, blank=True)
@@ -63,7 +75,9 @@ class Organisation(models.Model):
     population = models.PositiveIntegerField(_("population"), null=True, blank=True)
     website = models.CharField(_("website"), max_length=200, blank=True)
     peer_opt_in = models.BooleanField(
-        _("named in peer comparisons"), default=False, help_text=_("Show this organisation by name to peers.")
+        _("named in peer comparisons"),
+        default=False,
+        help_text=_("Show this organisation by name to peers."),
     )
     synthetic = models.BooleanField(
         _("fictitious"), default=False, help_text=_("Demo data: not a real organisation.")
@@ -106,7 +120,11 @@ class Organisation(models.Model):
     def clean(self) -> None:
         if self.orgnr:
             self.orgnr = normalise_orgnr(self.orgnr)
-        if self.country != "NO" and not self.orgnr and not (self.foreign_scheme and self.foreign_id):
+        if (
+            self.country != "NO"
+            and not self.orgnr
+            and not (self.foreign_scheme and self.foreign_id)
+        ):
             raise ValidationError(_("A foreign legal entity needs an identifier scheme and value."))
         if self.parent_id and self.parent_id == self.pk:
             raise ValidationError(_("An organisation cannot be its own parent."))

@@ -16,6 +16,10 @@ def card(viewer: Viewer) -> Card | None:
         return None
     context: dict = {"org": org}
     if viewer.is_operator or viewer.is_central:
-        context["by_kind"] = list(Organisation.objects.values("kind").annotate(n=Count("pk")).order_by("kind"))
+        context["by_kind"] = list(
+            Organisation.objects.values("kind").annotate(n=Count("pk")).order_by("kind")
+        )
         context["kinds"] = dict(Organisation.Kind.choices)
-    return Card(title=_("Your organisation"), template="organisations/card.html", order=1, context=context)
+    return Card(
+        title=_("Your organisation"), template="organisations/card.html", order=1, context=context
+    )

@@ -31,13 +31,21 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "organisations/list.html",
-        {"page": page, "q": query, "kind": kind, "kinds": Organisation.Kind.choices, "nav": "organisations"},
+        {
+            "page": page,
+            "q": query,
+            "kind": kind,
+            "kinds": Organisation.Kind.choices,
+            "nav": "organisations",
+        },
     )
 
 
 @login_required
 def organisation_detail(request: HttpRequest, organisation_id: int) -> HttpResponse:
-    org = get_visible_or_404(Organisation.objects.select_related("parent"), request.viewer, pk=organisation_id)
+    org = get_visible_or_404(
+        Organisation.objects.select_related("parent"), request.viewer, pk=organisation_id
+    )
     return render(request, "organisations/detail.html", {"org": org, "nav": "organisations"})
 
 
@@ -49,4 +57,9 @@ def organisation_edit(request: HttpRequest, organisation_id: int) -> HttpRespons
         do_update_organisation(request.viewer, org, {f: form.cleaned_data[f] for f in form.fields})
         messages.success(request, _("Saved."))
         return redirect("organisations:detail", organisation_id=org.pk)
-    return render(request, "organisations/edit.html", {"org": org, "form": form, "nav": "organisations"}, status=400 if form.errors else 200)
+    return render(
+        request,
+        "organisations/edit.html",
+        {"org": org, "form": form, "nav": "organisations"},
+        status=400 if form.errors else 200,
+    )

@@ -27,7 +27,20 @@ PASSWORD = "demo-passord-2026"
 # (user, paths); a path ending in "*" means "the first link on that page starting with the prefix".
 TOURS = [
     (None, ["/konto/login/", "/tilgjengelighet/"]),
-    ("kari", ["/", "/tjenester/", "/tjenester/*", "/avtaler/", "/avtaler/*", "/avtaler/kontrakter/", "/konto/", "/audit/", "/virksomheter/"]),
+    (
+        "kari",
+        [
+            "/",
+            "/tjenester/",
+            "/tjenester/*",
+            "/avtaler/",
+            "/avtaler/*",
+            "/avtaler/kontrakter/",
+            "/konto/",
+            "/audit/",
+            "/virksomheter/",
+        ],
+    ),
     ("vera", ["/", "/tjenester/leverandor/"]),
     ("ola", ["/", "/avtaler/nasjonalt/"]),
     ("nina", ["/"]),
@@ -54,9 +67,18 @@ def wait_for_server(deadline: float) -> None:
 def browser() -> webdriver.Chrome:
     options = webdriver.ChromeOptions()
     options.binary_location = os.environ.get("MPS_CHROMIUM", "/usr/bin/chromium")
-    for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--window-size=1280,1000"):
+    for arg in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-dev-shm-usage",
+        "--disable-gpu",
+        "--window-size=1280,1000",
+    ):
         options.add_argument(arg)
-    driver = webdriver.Chrome(options=options, service=Service(os.environ.get("MPS_CHROMEDRIVER", "/usr/bin/chromedriver")))
+    driver = webdriver.Chrome(
+        options=options,
+        service=Service(os.environ.get("MPS_CHROMEDRIVER", "/usr/bin/chromedriver")),
+    )
     driver.set_script_timeout(60)
     return driver
 
@@ -79,8 +101,18 @@ def main() -> int:
     data_dir = tempfile.mkdtemp(prefix="mps-a11y-")
     env = {**os.environ, "MPS_DATA_DIR": data_dir, "MPS_DEBUG": "1"}
     env.pop("MPS_DATABASE_URL", None)
-    subprocess.run([sys.executable, "-m", "mps", "demo", "--no-serve"], env=env, check=True, stdout=subprocess.DEVNULL)
-    server = subprocess.Popen([sys.executable, "-m", "mps", "runserver", ADDR, "--noreload"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    subprocess.run(
+        [sys.executable, "-m", "mps", "demo", "--no-serve"],
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    server = subprocess.Popen(
+        [sys.executable, "-m", "mps", "runserver", ADDR, "--noreload"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     failures: list[str] = []
     checked = 0
     try:

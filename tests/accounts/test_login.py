@@ -13,22 +13,37 @@ def test_the_right_password_logs_in_and_lands_on_the_overview(world, client):
 
 def test_five_failures_lock_the_user_name_out_even_with_the_right_password(world, client):
     for _ in range(5):
-        response = client.post(reverse("accounts:login"), {"username": "alice", "password": "wrong"})
+        response = client.post(
+            reverse("accounts:login"), {"username": "alice", "password": "wrong"}
+        )
         assert response.status_code == 200
     response = client.post(reverse("accounts:login"), {"username": "alice", "password": PASSWORD})
     assert response.status_code == 200
-    assert "Too many failed attempts" in response.content.decode() or "For mange mislykkede" in response.content.decode()
+    assert (
+        "Too many failed attempts" in response.content.decode()
+        or "For mange mislykkede" in response.content.decode()
+    )
     assert "_auth_user_id" not in client.session
 
 
 def test_a_successful_login_clears_earlier_failures(world, client):
     for _ in range(4):
         client.post(reverse("accounts:login"), {"username": "alice", "password": "wrong"})
-    assert client.post(reverse("accounts:login"), {"username": "alice", "password": PASSWORD}).status_code == 302
+    assert (
+        client.post(
+            reverse("accounts:login"), {"username": "alice", "password": PASSWORD}
+        ).status_code
+        == 302
+    )
     client.logout()
     for _ in range(4):
         client.post(reverse("accounts:login"), {"username": "alice", "password": "wrong"})
-    assert client.post(reverse("accounts:login"), {"username": "alice", "password": PASSWORD}).status_code == 302
+    assert (
+        client.post(
+            reverse("accounts:login"), {"username": "alice", "password": PASSWORD}
+        ).status_code
+        == 302
+    )
 
 
 @override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.Argon2PasswordHasher"])

@@ -45,7 +45,12 @@ def test_a_revoked_token_is_refused_with_a_problem_document(world, client):
 def test_a_read_token_cannot_write(world, client):
     _, secret = do_create_token(world.alice, "ci", "read")
     path = f"/api/v1/organisations/{world.eksempel.pk}"
-    response = client.patch(path, data=json.dumps({"website": "x.no"}), content_type="application/json", **bearer(secret))
+    response = client.patch(
+        path,
+        data=json.dumps({"website": "x.no"}),
+        content_type="application/json",
+        **bearer(secret),
+    )
     assert response.status_code == 403
     assert response.json()["title"] == "Read-only token"
     world.eksempel.refresh_from_db()
@@ -54,15 +59,30 @@ def test_a_read_token_cannot_write(world, client):
 
 def test_a_write_token_changes_its_own_organisation_only(world, client):
     _, secret = do_create_token(world.alice, "ci", "write")
-    own = client.patch(f"/api/v1/organisations/{world.eksempel.pk}", data=json.dumps({"website": "x.no"}), content_type="application/json", **bearer(secret))
-    other = client.patch(f"/api/v1/organisations/{world.annen.pk}", data=json.dumps({"website": "x.no"}), content_type="application/json", **bearer(secret))
+    own = client.patch(
+        f"/api/v1/organisations/{world.eksempel.pk}",
+        data=json.dumps({"website": "x.no"}),
+        content_type="application/json",
+        **bearer(secret),
+    )
+    other = client.patch(
+        f"/api/v1/organisations/{world.annen.pk}",
+        data=json.dumps({"website": "x.no"}),
+        content_type="application/json",
+        **bearer(secret),
+    )
     assert own.status_code == 200 and own.json()["id"] == world.eksempel.pk
     assert other.status_code == 403 and other["Content-Type"] == "application/problem+json"
 
 
 def test_invalid_api_input_names_the_field(world, client):
     _, secret = do_create_token(world.alice, "ci", "write")
-    response = client.patch(f"/api/v1/organisations/{world.eksempel.pk}", data=json.dumps({"employees": "many"}), content_type="application/json", **bearer(secret))
+    response = client.patch(
+        f"/api/v1/organisations/{world.eksempel.pk}",
+        data=json.dumps({"employees": "many"}),
+        content_type="application/json",
+        **bearer(secret),
+    )
     assert response.status_code == 422
     assert any("employees" in e["location"] for e in response.json()["errors"])
 

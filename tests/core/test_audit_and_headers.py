@@ -2,12 +2,14 @@ import pytest
 from django.urls import reverse
 
 from mps.core.models import AppendOnlyError, AuditEntry
-from mps.organisations.actions import do_update_organisation
 from mps.core.tenancy import viewer_for
+from mps.organisations.actions import do_update_organisation
 
 
 def test_a_change_is_audited_with_before_and_after(world):
-    do_update_organisation(viewer_for(world.alice), world.eksempel, {"website": "eksempel.kommune.no"})
+    do_update_organisation(
+        viewer_for(world.alice), world.eksempel, {"website": "eksempel.kommune.no"}
+    )
     entry = AuditEntry.objects.get(action="organisation.update")
     assert entry.actor == world.alice and entry.organisation == world.eksempel
     assert entry.before["website"] == "" and entry.after["website"] == "eksempel.kommune.no"

@@ -22,6 +22,12 @@ def test_the_overview_query_count_does_not_grow_with_data(world, login):
     client = login(world.ola)
     small = overview_queries(client)
     Organisation.objects.bulk_create(
-        Organisation(name=f"Kommune {i}", kind="agency", orgnr=synthetic_orgnr(10_000 + 10 * i), sector="municipality") for i in range(60)
+        Organisation(
+            name=f"Kommune {i}",
+            kind="agency",
+            orgnr=synthetic_orgnr(10_000 + 10 * i),
+            sector="municipality",
+        )
+        for i in range(60)
     )
     assert overview_queries(client) == small

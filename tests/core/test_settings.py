@@ -11,7 +11,12 @@ def start(env_overrides):
     env = {k: v for k, v in os.environ.items() if not k.startswith("MPS_")}
     env.update(env_overrides)
     env["DJANGO_SETTINGS_MODULE"] = "mps.settings"
-    return subprocess.run([sys.executable, "-c", "import django; django.setup()"], env=env, capture_output=True, text=True)
+    return subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()"],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
 
 
 @pytest.mark.parametrize(
@@ -42,5 +47,12 @@ def test_debug_mode_generates_and_keeps_a_secret_key_in_the_data_dir(tmp_path):
 def test_a_secret_may_come_from_a_file(tmp_path):
     secret = tmp_path / "key.txt"
     secret.write_text("k" * 40)
-    result = start({"MPS_DATA_DIR": str(tmp_path), "MPS_DEBUG": "0", "MPS_ALLOWED_HOSTS": "mps.example", "MPS_SECRET_KEY_FILE": str(secret)})
+    result = start(
+        {
+            "MPS_DATA_DIR": str(tmp_path),
+            "MPS_DEBUG": "0",
+            "MPS_ALLOWED_HOSTS": "mps.example",
+            "MPS_SECRET_KEY_FILE": str(secret),
+        }
+    )
     assert result.returncode == 0, result.stderr

@@ -45,4 +45,6 @@ def test_every_string_is_translated_to_bokmal(po):
 def test_the_compiled_catalogue_is_up_to_date(po, tmp_path):
     fresh = tmp_path / "django.mo"
     subprocess.run(["msgfmt", "--check-format", "-o", str(fresh), str(po)], check=True)
-    assert po.with_suffix(".mo").read_bytes() == fresh.read_bytes(), f"run `mps compilemessages` for {po}"
+    assert po.with_suffix(".mo").read_bytes() == fresh.read_bytes(), (
+        f"run `mps compilemessages` for {po}"
+    )

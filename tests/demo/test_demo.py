@@ -21,7 +21,14 @@ def test_the_demo_has_real_agencies_fictitious_vendors_and_one_user_per_role(dem
     assert vendors.exists() and all(v.synthetic for v in vendors)
     assert Organisation.objects.get(orgnr="921234554").name == "Drammen kommune"
     roles = {(u.organisation.kind, u.role) for u in User.objects.select_related("organisation")}
-    assert {("agency", "admin"), ("agency", "member"), ("agency", "read_only"), ("vendor", "admin"), ("operator", "admin"), ("central", "member")} <= roles
+    assert {
+        ("agency", "admin"),
+        ("agency", "member"),
+        ("agency", "read_only"),
+        ("vendor", "admin"),
+        ("operator", "admin"),
+        ("central", "member"),
+    } <= roles
 
 
 @pytest.mark.slow
@@ -29,7 +36,11 @@ def test_running_the_demo_again_changes_no_counts(demo, tmp_path):
     from django.apps import apps
 
     def counts():
-        return {m._meta.label: m._default_manager.count() for m in apps.get_models() if m.__module__.startswith("mps.") and m._meta.label != "core.AuditEntry"}
+        return {
+            m._meta.label: m._default_manager.count()
+            for m in apps.get_models()
+            if m.__module__.startswith("mps.") and m._meta.label != "core.AuditEntry"
+        }
 
     before = counts()
     call_command("demo", "--no-serve", verbosity=0)

@@ -40,7 +40,9 @@ def write(tmp_path, document, name="orgs.json"):
 
 
 def test_import_creates_agencies_with_sector_county_and_population(db, tmp_path):
-    call_command("import-orgs", str(write(tmp_path, {"_embedded": {"enheter": [OSLO, BYM, DIGDIR]}})))
+    call_command(
+        "import-orgs", str(write(tmp_path, {"_embedded": {"enheter": [OSLO, BYM, DIGDIR]}}))
+    )
     oslo = Organisation.objects.get(orgnr="958935420")
     assert (oslo.sector, oslo.county, oslo.kind) == ("municipality", "Oslo-Oslove", "agency")
     assert oslo.population > 700_000

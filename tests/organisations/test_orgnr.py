@@ -2,7 +2,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mps.organisations.orgnr import InvalidOrgnr, check_digit, is_valid_orgnr, normalise_orgnr, synthetic_orgnr
+from mps.organisations.orgnr import (
+    InvalidOrgnr,
+    check_digit,
+    is_valid_orgnr,
+    normalise_orgnr,
+    synthetic_orgnr,
+)
 from mps.organisations.reference import municipalities
 
 
@@ -20,7 +26,9 @@ def test_wrong_check_digit_names_the_number_and_expected_digit():
 
 
 def test_remainder_one_means_no_valid_number_exists():
-    first_eight = next(f"{n:08d}" for n in range(10_000_000, 10_001_000) if check_digit(f"{n:08d}") is None)
+    first_eight = next(
+        f"{n:08d}" for n in range(10_000_000, 10_001_000) if check_digit(f"{n:08d}") is None
+    )
     for last in "0123456789":
         assert not is_valid_orgnr(first_eight + last)
 

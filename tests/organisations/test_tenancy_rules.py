@@ -33,7 +33,10 @@ def test_anonymous_sees_nothing(world):
 
 def test_editing_another_organisation_is_refused(world, login):
     client = login(world.alice)
-    response = client.post(f"/virksomheter/{world.annen.pk}/rediger/", {"name": "Hacked", "website": "", "employees": 1})
+    response = client.post(
+        f"/virksomheter/{world.annen.pk}/rediger/",
+        {"name": "Hacked", "website": "", "employees": 1},
+    )
     assert response.status_code == 403
     world.annen.refresh_from_db()
     assert world.annen.name == "Annen kommune"

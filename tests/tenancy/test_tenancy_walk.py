@@ -21,16 +21,35 @@ from mps.accounts.actions import do_create_token
 from tests.tenancy.walker import all_routes, fill, model_for_param, object_for
 
 CANARY = "CANARY"
-UNWATCHED = {"core.AuditEntry", "accounts.FailedLogin"}  # bookkeeping that every request may append to
+UNWATCHED = {
+    "core.AuditEntry",
+    "accounts.FailedLogin",
+}  # bookkeeping that every request may append to
 VOLATILE_FIELDS = {"last_used_at", "last_login"}
 METHODS = ("get", "post", "put", "patch", "delete")
 # A hostile body: the field names our forms and schemas commonly use, with plausible values.
 HOSTILE_FORM = {
-    "name": "HACKED", "status": "withdrawn", "confirm": "yes", "decision": "opted_out", "scope": "write",
-    "role": "admin", "username": "mallory", "email": "m@example.test", "requirements": "HACKED",
-    "estimated_value_nok": "1", "start": "2026-01-01", "end": "2027-01-01", "category": "SaaS",
-    "description_nb": "HACKED", "description_en": "HACKED", "website": "hacked.example", "employees": "1",
-    "peer_opt_in": "on", "note": "HACKED", "justification": "HACKED", "reason": "HACKED",
+    "name": "HACKED",
+    "status": "withdrawn",
+    "confirm": "yes",
+    "decision": "opted_out",
+    "scope": "write",
+    "role": "admin",
+    "username": "mallory",
+    "email": "m@example.test",
+    "requirements": "HACKED",
+    "estimated_value_nok": "1",
+    "start": "2026-01-01",
+    "end": "2027-01-01",
+    "category": "SaaS",
+    "description_nb": "HACKED",
+    "description_en": "HACKED",
+    "website": "hacked.example",
+    "employees": "1",
+    "peer_opt_in": "on",
+    "note": "HACKED",
+    "justification": "HACKED",
+    "reason": "HACKED",
 }
 
 
@@ -65,7 +84,10 @@ def fingerprint(victims: set[int]) -> str:
         elif owner is not None:
             rows = rows.filter(**{f"{owner}__in": victims})
         data = json.loads(serializers.serialize("json", rows.order_by("pk")))
-        stable = [{k: v for k, v in r["fields"].items() if k not in VOLATILE_FIELDS} | {"pk": r["pk"]} for r in data]
+        stable = [
+            {k: v for k, v in r["fields"].items() if k not in VOLATILE_FIELDS} | {"pk": r["pk"]}
+            for r in data
+        ]
         digest.update(model._meta.label.encode() + json.dumps(stable, sort_keys=True).encode())
     return digest.hexdigest()
 
@@ -82,7 +104,12 @@ def _requests(client, route, path, auth_header):
         call = getattr(client, method)
         if route.is_api:
             body = json.dumps(HOSTILE_FORM)
-            yield method, call(path, data=body, content_type="application/json", **auth_header) if method != "get" else call(path, **auth_header)
+            yield (
+                method,
+                call(path, data=body, content_type="application/json", **auth_header)
+                if method != "get"
+                else call(path, **auth_header),
+            )
         else:
             yield method, call(path, data=HOSTILE_FORM) if method != "get" else call(path)
 
@@ -98,7 +125,9 @@ def test_no_role_sees_or_changes_another_organisations_private_data(world, victi
                 continue
             model = model_for_param(param)
             obj = object_for(model, victims)
-            assert obj is not None, f"{route.route}: no {model.__name__} of a victim organisation; add one in tests/<app>/tenancy.py"
+            assert obj is not None, (
+                f"{route.route}: no {model.__name__} of a victim organisation; add one in tests/<app>/tenancy.py"
+            )
             values[param] = obj.pk
     before = fingerprint(victims)
     attackers = [world.alice, world.mari, world.rolf, world.vera, world.nina]
@@ -113,7 +142,9 @@ def test_no_role_sees_or_changes_another_organisations_private_data(world, victi
                 checked += 1
                 body = response.content.decode("utf-8", "replace") if not response.streaming else ""
                 if CANARY in body:
-                    leaks.append(f"{user.username} {method.upper()} {path} → {response.status_code}")
+                    leaks.append(
+                        f"{user.username} {method.upper()} {path} → {response.status_code}"
+                    )
         client.logout()
     assert not leaks, "private data leaked:\n" + "\n".join(leaks)
     assert fingerprint(victims) == before, "an attacker request changed another organisation's data"
@@ -129,5 +160,11 @@ def test_the_walk_would_see_a_leak_the_operator_is_shown_private_data(world, vic
         for param in route.params:
             values.setdefault(param, object_for(model_for_param(param), victims).pk)
     client.force_login(world.ola)
-    seen = [r.route for r in routes if not r.is_api and CANARY in client.get(fill(r, values)).content.decode("utf-8", "replace")]
-    assert seen, "no page showed the operator a victim's canary: the tenancy walk cannot detect leaks"
+    seen = [
+        r.route
+        for r in routes
+        if not r.is_api and CANARY in client.get(fill(r, values)).content.decode("utf-8", "replace")
+    ]
+    assert seen, (
+        "no page showed the operator a victim's canary: the tenancy walk cannot detect leaks"
+    )

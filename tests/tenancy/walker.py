@@ -16,7 +16,11 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from mps.core.tenancy import owner_organisation
 
 PARAM = re.compile(r"<(?:(?P<conv>[^>:]+):)?(?P<name>[^>]+)>")
-SKIPPED_PREFIXES = ("admin/", "static/", "i18n/")  # Django admin is operator-only and staff-gated; i18n is a language switch
+SKIPPED_PREFIXES = (
+    "admin/",
+    "static/",
+    "i18n/",
+)  # Django admin is operator-only and staff-gated; i18n is a language switch
 
 
 @dataclass(frozen=True)
@@ -52,7 +56,9 @@ def all_routes() -> list[Route]:
 
 def model_for_param(name: str):
     if not name.endswith("_id"):
-        raise LookupError(f"URL parameter {name!r} does not follow the <int:{{model}}_id> convention")
+        raise LookupError(
+            f"URL parameter {name!r} does not follow the <int:{{model}}_id> convention"
+        )
     model_name = name[: -len("_id")]
     for model in apps.get_models():
         if model._meta.model_name == model_name and model.__module__.startswith("mps."):

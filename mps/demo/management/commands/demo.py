@@ -39,7 +39,9 @@ class Command(BaseCommand):
     help = "Create or reuse the demo database, load realistic demo data, and serve it on 127.0.0.1:8000."
 
     def add_arguments(self, parser):
-        parser.add_argument("--reset", action="store_true", help="Delete all data first and load it anew.")
+        parser.add_argument(
+            "--reset", action="store_true", help="Delete all data first and load it anew."
+        )
         parser.add_argument("--no-serve", action="store_true", help="Load the data and exit.")
         parser.add_argument("--addr", default="127.0.0.1:8000", help="Address to serve on.")
 
@@ -55,15 +57,23 @@ class Command(BaseCommand):
         orgs = seed_organisations(rng)
         users = seed_users(orgs)
         ctx = DemoContext(
-            today=date.today(), rng=rng, operator=orgs["operator"], central=orgs["central"],
-            agencies=orgs["agencies"], vendors=orgs["vendors"], users=users, data_dir=settings.DATA_DIR,
+            today=date.today(),
+            rng=rng,
+            operator=orgs["operator"],
+            central=orgs["central"],
+            agencies=orgs["agencies"],
+            vendors=orgs["vendors"],
+            users=users,
+            data_dir=settings.DATA_DIR,
             log=lambda msg: self.stdout.write(f"  {msg}"),
         )
         ctx.extra["demo_agency"] = orgs["demo_agency"]
-        for order, label, load in demo_loaders():
+        for _order, label, load in demo_loaders():
             self.stdout.write(f"Loading {label} …")
             load(ctx)
-        self.stdout.write(self.style.SUCCESS(f"Demo data ready in {time.monotonic() - started:.1f} s."))
+        self.stdout.write(
+            self.style.SUCCESS(f"Demo data ready in {time.monotonic() - started:.1f} s.")
+        )
         url = f"http://{options['addr']}/"
         self.stdout.write(f"\nOpen {url} and log in with password {DEMO_PASSWORD!r} as:")
         for demo in DEMO_USERS:

@@ -16,8 +16,12 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("file", type=Path)
-        parser.add_argument("--skip-invalid", action="store_true", help="Import the valid records, list the rest.")
-        parser.add_argument("--kind", default="agency", choices=["agency", "vendor", "operator", "central"])
+        parser.add_argument(
+            "--skip-invalid", action="store_true", help="Import the valid records, list the rest."
+        )
+        parser.add_argument(
+            "--kind", default="agency", choices=["agency", "vendor", "operator", "central"]
+        )
         parser.add_argument("--json", action="store_true", help="Print the result as JSON.")
 
     def handle(self, *args, **options):
@@ -30,19 +34,39 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
         try:
             summary = do_import_organisations(
-                "import-orgs", parsed.records, parsed.errors, skip_invalid=options["skip_invalid"], kind=options["kind"]
+                "import-orgs",
+                parsed.records,
+                parsed.errors,
+                skip_invalid=options["skip_invalid"],
+                kind=options["kind"],
             )
         except ImportRejected as exc:
             lines = [f"{path}: {e}" for e in exc.errors]
             if options["json"]:
-                self.stdout.write(json.dumps({"imported": False, "errors": [
-                    {"position": e.position, "orgnr": e.orgnr, "reason": e.reason} for e in exc.errors
-                ]}, ensure_ascii=False))
+                self.stdout.write(
+                    json.dumps(
+                        {
+                            "imported": False,
+                            "errors": [
+                                {"position": e.position, "orgnr": e.orgnr, "reason": e.reason}
+                                for e in exc.errors
+                            ],
+                        },
+                        ensure_ascii=False,
+                    )
+                )
             raise CommandError(
-                "\n".join([*lines, f"{len(exc.errors)} invalid record(s); nothing was imported. Use --skip-invalid to import the rest."])
+                "\n".join(
+                    [
+                        *lines,
+                        f"{len(exc.errors)} invalid record(s); nothing was imported. Use --skip-invalid to import the rest.",
+                    ]
+                )
             ) from exc
         if options["json"]:
-            self.stdout.write(json.dumps({"imported": True, **summary.to_json()}, ensure_ascii=False))
+            self.stdout.write(
+                json.dumps({"imported": True, **summary.to_json()}, ensure_ascii=False)
+            )
             return
         for e in summary.skipped:
             self.stderr.write(f"skipped {path}: {e}")
