@@ -113,6 +113,7 @@ async def _conversation(
         await asyncio.wait_for(writer.start_tls(context, server_hostname=probe.host), timeout)
         tls = writer.get_extra_info("ssl_object")
         probe.tls_established = True
+        _record_certificate(probe, tls)  # now: the TLS object is emptied once closed
         with contextlib.suppress(Exception):
             writer.write(b"QUIT\r\n")
             await asyncio.wait_for(writer.drain(), timeout)
@@ -141,7 +142,6 @@ async def probe_smtp(
         tls = await _conversation(probe, _verifying_context(ca_file), timeout)
         if tls is not None:
             probe.cert_valid = True
-            _record_certificate(probe, tls)
         return probe
     except ssl.SSLCertVerificationError as exc:
         probe.cert_valid = False
@@ -156,5 +156,6 @@ async def probe_smtp(
     # The certificate did not verify: a second, non-verifying handshake records it.
     retry = SmtpProbe(host=probe.host, address=address, port=port)
     with contextlib.suppress(Exception):
-        _record_certificate(probe, await _conversation(retry, _inspecting_context(), timeout))
+        await _conversation(retry, _inspecting_context(), timeout)
+    probe.certificate_pem, probe.tls_version = retry.certificate_pem, retry.tls_version
     return probe
