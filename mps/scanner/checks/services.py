@@ -21,6 +21,9 @@ from mps.scanner.software import Software, mysql_version, product_versions
 PORT_CONNECT_TIMEOUT = 1.5
 # How long we wait for a volunteered banner (FTP/Telnet/MySQL/VNC send one at once).
 BANNER_TIMEOUT = 1.0
+# Protocols in which the server speaks first (RFC 959 §5.4, RFC 854, MySQL protocol v10,
+# RFC 6143 §7.1.1); for the others a banner would need a request, which we do not send.
+SERVER_SPEAKS_FIRST = frozenset({"ftp", "telnet", "mysql", "vnc"})
 MAX_BANNER = 1024
 
 _NET = "PR.IR-01"
@@ -105,9 +108,10 @@ async def probe_port(ctx: TargetContext, ip: str, service: str, port: int) -> Po
             return PortState(service, port, "error", detail=f"{type(exc).__name__}: {exc}")
         banner = b""
         try:
-            banner = await asyncio.wait_for(
-                reader.read(MAX_BANNER), min(ctx.config.probe_timeout, BANNER_TIMEOUT)
-            )
+            if service in SERVER_SPEAKS_FIRST:
+                banner = await asyncio.wait_for(
+                    reader.read(MAX_BANNER), min(ctx.config.probe_timeout, BANNER_TIMEOUT)
+                )
         except (TimeoutError, OSError):
             pass
         finally:

@@ -8,7 +8,8 @@ handshake, or from the cleartext Certificate message when OpenSSL cannot connect
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
+from functools import partial
 from typing import Any, TypeVar
 
 from cryptography import x509
@@ -171,9 +172,10 @@ async def run(ctx: TargetContext) -> list[Finding]:
     return [f for per_ip in results for f in per_ip]
 
 
-async def _slot(ctx: TargetContext, ip: str, coro: Awaitable[T]) -> T:
+async def _slot(ctx: TargetContext, ip: str, make: Callable[[], Awaitable[T]]) -> T:
+    """Wait for a connection slot to ``ip``, then start the probe (created only now)."""
     async with ctx.connection_slot(ip):
-        return await coro
+        return await make()
 
 
 def _hello(
@@ -199,7 +201,7 @@ async def _tcp_open(ctx: TargetContext, ip: str, port: int) -> bool | None:
         writer.close()
         return True
 
-    return await _slot(ctx, ip, connect())
+    return await _slot(ctx, ip, connect)
 
 
 async def _scan_address(ctx: TargetContext, ip: str, port: int) -> list[Finding]:
@@ -207,20 +209,37 @@ async def _scan_address(ctx: TargetContext, ip: str, port: int) -> list[Finding]
     legacy = tlswire.ALL_LEGACY_SUITES
     weak = tuple(tlswire.WEAK_SUITES)
     fs = tuple(tlswire.FORWARD_SECRET_SUITES)
-    chain, tls13, weak_out, fs_out, *proto = await asyncio.gather(
-        _slot(ctx, ip, fetch_chain(ip, port, ctx.name, timeout=t)),
-        _slot(
-            ctx, ip, send_hello(ip, port, _hello(ctx, tlswire.TLS12, legacy, tls13=True), timeout=t)
-        ),
-        _slot(ctx, ip, send_hello(ip, port, _hello(ctx, tlswire.TLS12, weak), timeout=t)),
-        _slot(ctx, ip, send_hello(ip, port, _hello(ctx, tlswire.TLS12, fs, tls13=True), timeout=t)),
-        *(
-            _slot(ctx, ip, send_hello(ip, port, _hello(ctx, v, legacy), timeout=t))
-            for v in PROTOCOL_PROBES.values()
-        ),
+
+    def hello(
+        version: int, ciphers: tuple[int, ...], tls13: bool = False
+    ) -> Callable[[], Awaitable[HelloOutcome]]:
+        return partial(send_hello, ip, port, _hello(ctx, version, ciphers, tls13), timeout=t)
+
+    # Round one: OpenSSL's view plus a TLS 1.3 hello. A port that refuses or stalls both is not
+    # probed further, so a hostile server costs one round of timeouts, not four.
+    chain, tls13 = await asyncio.gather(
+        _slot(ctx, ip, partial(fetch_chain, ip, port, ctx.name, timeout=t)),
+        _slot(ctx, ip, hello(tlswire.TLS12, legacy, tls13=True)),
     )
-    probes: list[HelloOutcome] = [tls13, weak_out, fs_out, *proto]
     at = {"address": ip, "port": port}
+    if chain.kind == "timeout" and tls13.kind == "timeout":
+        ev = {"openssl": chain.detail, "hello": tls13.evidence()}
+        return [
+            ctx.finding(
+                cid, Status.INCONCLUSIVE, **at, evidence=ev, detail="TLS handshake timed out"
+            )
+            for cid in ALL_TLS_IDS
+        ]
+    if chain.kind == "refused" and tls13.kind == "refused":
+        weak_out = fs_out = tls13
+        proto = [tls13] * len(PROTOCOL_PROBES)
+    else:
+        weak_out, fs_out, *proto = await asyncio.gather(
+            _slot(ctx, ip, hello(tlswire.TLS12, weak)),
+            _slot(ctx, ip, hello(tlswire.TLS12, fs, tls13=True)),
+            *(_slot(ctx, ip, hello(v, legacy)) for v in PROTOCOL_PROBES.values()),
+        )
+    probes: list[HelloOutcome] = [tls13, weak_out, fs_out, *proto]
 
     if chain.kind == "refused" and all(p.kind == "refused" for p in probes):
         http_open = await _tcp_open(ctx, ip, ctx.config.ports["http"])
@@ -288,8 +307,13 @@ async def _scan_address(ctx: TargetContext, ip: str, port: int) -> list[Finding]
         cert_probe = await _slot(
             ctx,
             ip,
-            send_hello(
-                ip, port, _hello(ctx, tlswire.TLS12, legacy), timeout=t, want_certificate=True
+            partial(
+                send_hello,
+                ip,
+                port,
+                _hello(ctx, tlswire.TLS12, legacy),
+                timeout=t,
+                want_certificate=True,
             ),
         )
         chain_der = cert_probe.certificates
