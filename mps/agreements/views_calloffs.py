@@ -86,7 +86,10 @@ def calloff_list(request: HttpRequest) -> HttpResponse:
 def _wizard_choices(request: HttpRequest) -> dict[str, Any]:
     """Resolve the agreement → lot → vendor chosen so far, each only from the allowed options."""
     viewer = request.viewer
-    source = request.POST if request.method == "POST" else request.GET
+
+    def choice(key: str) -> int | None:
+        return _int(request.POST.get(key) or request.GET.get(key))
+
     agreements = (
         visible(FrameworkAgreement, viewer)
         .filter(
@@ -102,19 +105,19 @@ def _wizard_choices(request: HttpRequest) -> dict[str, Any]:
         "lot": None,
         "vendor": None,
     }
-    agreement = next((a for a in ctx["agreements"] if a.pk == _int(source.get("agreement"))), None)
+    agreement = next((a for a in ctx["agreements"] if a.pk == choice("agreement")), None)
     if agreement is None:
         return ctx
     ctx["agreement"] = agreement
     ctx["lots"] = list(visible(Lot, viewer).filter(agreement=agreement).order_by("number"))
-    lot = next((lot for lot in ctx["lots"] if lot.pk == _int(source.get("lot"))), None)
+    lot = next((lot for lot in ctx["lots"] if lot.pk == choice("lot")), None)
     if lot is None:
         return ctx
     ctx["lot"] = lot
     ctx["awards"] = list(
         visible(Award, viewer).filter(lot=lot).select_related("vendor").order_by("vendor__name")
     )
-    award = next((a for a in ctx["awards"] if a.vendor_id == _int(source.get("vendor"))), None)
+    award = next((a for a in ctx["awards"] if a.vendor_id == choice("vendor")), None)
     if award is not None:
         ctx["award"] = award
         ctx["vendor"] = award.vendor
