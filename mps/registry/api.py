@@ -10,7 +10,7 @@ from datetime import date, datetime
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from ninja import Field, Router, Schema
+from ninja import Router, Schema
 from ninja.errors import HttpError
 from ninja.pagination import paginate
 
@@ -58,7 +58,7 @@ class VersionOut(Schema):
 class ServiceOut(Schema):
     id: int
     vendor_id: int
-    vendor: str = Field(..., alias="vendor.name")
+    vendor: str
     status: str
     name: str
     category: str
@@ -66,9 +66,17 @@ class ServiceOut(Schema):
     current_version_id: int | None
     published_at: datetime | None
 
+    @staticmethod
+    def resolve_vendor(obj: Service) -> str:
+        return obj.vendor.name
+
 
 class ServiceDetailOut(ServiceOut):
     versions: list[VersionOut]
+
+    @staticmethod
+    def resolve_versions(obj: Service) -> list[VersionOut]:
+        return obj.version_list  # type: ignore[attr-defined]  # set by _detail
 
 
 class ServiceIn(Schema):
@@ -126,7 +134,7 @@ def _data(payload: ServiceIn) -> actions.ServiceData:
     )
 
 
-def _detail(request: HttpRequest, service: Service) -> ServiceDetailOut:
+def _detail(request: HttpRequest, service: Service) -> Service:
     today = timezone.localdate()
     versions = (
         visible(ServiceVersion, request.viewer)
@@ -134,8 +142,8 @@ def _detail(request: HttpRequest, service: Service) -> ServiceDetailOut:
         .prefetch_related("locations", "certifications")
         .order_by("-number")
     )
-    out = ServiceOut.from_orm(service).dict()
-    return ServiceDetailOut(**out, versions=[_version_out(v, today) for v in versions])
+    service.version_list = [_version_out(v, today) for v in versions]  # type: ignore[attr-defined]
+    return service
 
 
 @router.get("/", response=list[ServiceOut])
