@@ -12,7 +12,7 @@ from typing import Literal
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from mps.agreements import actions, builders, documents, ocds
@@ -296,7 +296,7 @@ def create_calloff(request: HttpRequest, payload: CallOffIn):
     calloff = actions.do_create_calloff(
         viewer, viewer.organisation, _calloff_input(request, payload)
     )
-    return 201, _calloff_out(calloff)
+    return Status(201, _calloff_out(calloff))
 
 
 @router.get("/calloffs/{int:calloff_id}", response=CallOffOut)
