@@ -10,7 +10,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mps.privacy.rules import assess, parse_scenario, to_json
+from mps.privacy.rules import assess, assess_many, parse_scenario, to_json
 from mps.privacy.rules.constants import SAFEGUARDS, SCC_MODULES, STATUS_RANK
 from mps.privacy.rules.refdata import reference
 
@@ -163,3 +163,16 @@ def test_json_output_keeps_the_cli_contract(raw: dict[str, Any]) -> None:
             "explanation",
         } <= hop.keys()
         assert set(hop["explanation"]) == {"nb", "en"}
+
+
+@settings(max_examples=50, deadline=None)
+@given(raws=st.lists(scenarios(), min_size=1, max_size=4), dpf=st.lists(dpf_entries(), max_size=4))
+def test_batch_reassessment_equals_one_by_one(
+    raws: list[dict[str, Any]], dpf: list[dict[str, Any]]
+) -> None:
+    for raw in raws:
+        raw["dpf_list"] = dpf
+    parsed = [parse_scenario(raw) for raw in raws]
+    one_by_one = [assess(s) for s in parsed]
+    entries = parsed[0].dpf_list
+    assert list(assess_many(parsed, entries)) == one_by_one

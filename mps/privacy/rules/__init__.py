@@ -4,7 +4,7 @@ Use :func:`parse_scenario` to turn a JSON-like dict into a typed :class:`Scenari
 and :func:`assess` to evaluate every hop; :func:`to_json` serialises the result.
 """
 
-from mps.privacy.rules.engine import assess
+from mps.privacy.rules.engine import assess, assess_many
 from mps.privacy.rules.errors import ScenarioError
 from mps.privacy.rules.model import Assessment, HopResult, Scenario
 from mps.privacy.rules.parse import parse_scenario
@@ -16,6 +16,7 @@ __all__ = [
     "Scenario",
     "ScenarioError",
     "assess",
+    "assess_many",
     "parse_scenario",
     "to_dict",
     "to_json",

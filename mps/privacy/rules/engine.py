@@ -7,12 +7,14 @@ Adding a safeguard therefore can only add candidates, never worsen a hop.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 
 from mps.privacy.rules import explain
 from mps.privacy.rules.constants import (
     DEROGATIONS,
     DEROGATIONS_BARRED_FOR_PUBLIC_POWERS,
+    HR_CATEGORY,
     MECHANISM_ORDER,
     METHOD_VERSION,
     ROOT,
@@ -21,7 +23,7 @@ from mps.privacy.rules.constants import (
     STATUS_RANK,
 )
 from mps.privacy.rules.dpf import DpfIndex, DpfMatch, DpfVerdict, judge
-from mps.privacy.rules.model import Assessment, Hop, HopResult, Scenario, Summary
+from mps.privacy.rules.model import Assessment, DpfEntry, Hop, HopResult, Scenario, Summary
 from mps.privacy.rules.refdata import AdequacyDecision, ReferenceData, reference
 
 _ORDER = {m: i for i, m in enumerate(MECHANISM_ORDER)}
@@ -168,9 +170,9 @@ def _art46(hop: Hop, module: int, facts: Facts) -> list[Candidate]:
 def _derogation(hop: Hop, scenario: Scenario, facts: Facts) -> Candidate | None:
     """Art. 49(1): a last resort, never better than "action" (EDPB Guidelines 2/2018: to be read
     restrictively, for occasional transfers); Art. 49(3) bars (a)-(c) for public powers."""
-    declared = [d for d in DEROGATIONS if d in hop.safeguards]
-    if not declared:
+    if hop.safeguards.isdisjoint(DEROGATIONS):
         return None
+    declared = [d for d in DEROGATIONS if d in hop.safeguards]
     if scenario.controller.exercising_public_powers:
         barred = tuple(d for d in declared if d in DEROGATIONS_BARRED_FOR_PUBLIC_POWERS)
         if barred:
@@ -296,21 +298,41 @@ def assess_hop(
     )
 
 
+#: Memo of hop verdicts for batch re-assessment: the key holds every input a verdict depends on.
+HopMemo = dict[tuple[object, ...], HopResult]
+
+
 def assess(
     scenario: Scenario,
     ref: ReferenceData | None = None,
     dpf_index: DpfIndex | None = None,
+    memo: HopMemo | None = None,
 ) -> Assessment:
-    """Assess every hop of a parsed scenario. Pass a shared `dpf_index` to re-assess many
-    chains against one DPF snapshot without re-indexing it each time."""
+    """Assess every hop of a parsed scenario.
+
+    Pass a shared `dpf_index` to re-assess many chains against one DPF snapshot without
+    re-indexing it; pass a shared `memo` (with that same index and reference data) to reuse
+    the verdict of a hop that many agencies' chains share.
+    """
     ref = ref or reference()
     index = dpf_index if dpf_index is not None else DpfIndex(scenario.dpf_list)
     roles = {hop.id: hop.role for hop in scenario.hops}
     results: list[HopResult] = []
+    powers = scenario.controller.exercising_public_powers
     for hop in scenario.hops:
         # The controller exports as controller; any other hop exports in its own role.
         exporter_role = "controller" if hop.from_ == ROOT else roles[hop.from_]
-        results.append(assess_hop(hop, exporter_role, scenario, ref, index))
+        if memo is None:
+            results.append(assess_hop(hop, exporter_role, scenario, ref, index))
+            continue
+        categories = (
+            hop.data_categories if hop.data_categories is not None else scenario.data_categories
+        )
+        key = (hop, exporter_role, _category_signature(categories), powers, scenario.assessed_on)
+        found = memo.get(key)
+        if found is None:
+            found = memo[key] = assess_hop(hop, exporter_role, scenario, ref, index)
+        results.append(found)
     results = _mark_upstream_blocked(results)
     counts = {"ok": 0, "action": 0, "blocked": 0}
     for result in results:
@@ -325,8 +347,31 @@ def assess(
     )
 
 
+def _category_signature(categories: tuple[str, ...]) -> tuple[bool, bool, bool]:
+    """All the rules read from the categories: HR present, non-HR present, special present."""
+    has_hr = HR_CATEGORY in categories
+    has_other = not categories or any(c != HR_CATEGORY for c in categories)
+    return (has_hr, has_other, any(c in SPECIAL_OR_NATIONAL_ID for c in categories))
+
+
+def assess_many(
+    scenarios: Iterable[Scenario],
+    dpf_entries: Iterable[DpfEntry],
+    ref: ReferenceData | None = None,
+) -> Iterator[Assessment]:
+    """Re-assess many chains against one DPF snapshot (e.g. after a DPF list import),
+    evaluating each distinct hop once. The scenarios' own dpf_list is ignored."""
+    ref = ref or reference()
+    index = DpfIndex(dpf_entries)
+    memo: HopMemo = {}
+    for scenario in scenarios:
+        yield assess(scenario, ref, index, memo)
+
+
 def _mark_upstream_blocked(results: list[HopResult]) -> list[HopResult]:
     """Flag hops fed (directly or further up) by a blocked hop: the data should not reach them."""
+    if all(r.status != "blocked" for r in results):
+        return results
     by_id = {r.id: r for r in results}
     # blocked_here_or_above[id]: that hop or one of its ancestors is blocked. Memoised, so
     # the walk is linear in the number of hops even for a long chain.
