@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from mps.core import audit
 from mps.core.tenancy import Viewer, get_changeable_or_404, require_act_for
@@ -88,49 +89,54 @@ def validate(data: ServiceData) -> ServiceData:
     errors: dict[str, list[str]] = {}
     name = data.name.strip()
     if not name:
-        errors.setdefault("name", []).append("Give the service a name.")
+        errors.setdefault("name", []).append(_("Give the service a name."))
     elif len(name) > MAX_NAME:
         errors.setdefault("name", []).append(
-            f"The name is {len(name)} characters; at most {MAX_NAME}."
+            _("The name is %(n)s characters; at most %(max)s.") % {"n": len(name), "max": MAX_NAME}
         )
     if data.category not in Category.values:
         errors.setdefault("category", []).append(
-            f"Unknown category {data.category!r}; use one of {', '.join(Category.values)}."
+            _("Unknown category %(value)s; use one of %(allowed)s.")
+            % {"value": repr(data.category), "allowed": ", ".join(Category.values)}
         )
     for key in ("description_nb", "description_en"):
         if len(getattr(data, key)) > MAX_DESCRIPTION:
             errors.setdefault(key, []).append(
-                f"The description is longer than {MAX_DESCRIPTION} characters."
+                _("The description is longer than %(max)s characters.") % {"max": MAX_DESCRIPTION}
             )
     if len(data.locations) > MAX_PARTS or len(data.certifications) > MAX_PARTS:
         errors.setdefault("locations", []).append(
-            f"At most {MAX_PARTS} data locations and certifications."
+            _("At most %(max)s data locations and certifications.") % {"max": MAX_PARTS}
         )
     locations = []
     for i, loc in enumerate(data.locations, start=1):
         country = loc.country.strip().upper()
         if country not in iso_countries():
             errors.setdefault("locations", []).append(
-                f"Data location {i}: {loc.country!r} is not an ISO 3166-1 alpha-2 country code."
+                _("Data location %(i)s: %(value)s is not an ISO 3166-1 alpha-2 country code.")
+                % {"i": i, "value": repr(loc.country)}
             )
         if len(loc.region) > MAX_REGION:
             errors.setdefault("locations", []).append(
-                f"Data location {i}: the region is longer than {MAX_REGION} characters."
+                _("Data location %(i)s: the region is longer than %(max)s characters.")
+                % {"i": i, "max": MAX_REGION}
             )
         locations.append(LocationData(country, loc.region.strip()))
     certifications = []
     for i, cert in enumerate(data.certifications, start=1):
         if cert.standard not in Standard.values:
             errors.setdefault("certifications", []).append(
-                f"Certification {i}: unknown standard {cert.standard!r}; use one of {', '.join(Standard.values)}."
+                _("Certification %(i)s: unknown standard %(value)s; use one of %(allowed)s.")
+                % {"i": i, "value": repr(cert.standard), "allowed": ", ".join(Standard.values)}
             )
         if not isinstance(cert.valid_until, date):
             errors.setdefault("certifications", []).append(
-                f"Certification {i}: valid until {cert.valid_until!r} is not a date."
+                _("Certification %(i)s: valid until %(value)s is not a date.")
+                % {"i": i, "value": repr(cert.valid_until)}
             )
         if len(cert.scope) > MAX_SCOPE or len(cert.issuer) > MAX_ISSUER:
             errors.setdefault("certifications", []).append(
-                f"Certification {i}: scope or issuer is too long."
+                _("Certification %(i)s: scope or issuer is too long.") % {"i": i}
             )
         certifications.append(
             CertificationData(
@@ -231,7 +237,9 @@ def draft_of(service: Service) -> ServiceVersion | None:
 @transaction.atomic
 def create_service(actor: Any, vendor: Any, data: ServiceData) -> Service:
     if getattr(vendor, "kind", None) != "vendor":
-        raise ValidationError({"vendor": f"{vendor} is not a vendor; only vendors offer services."})
+        raise ValidationError(
+            {"vendor": _("%(org)s is not a vendor; only vendors offer services.") % {"org": vendor}}
+        )
     data = validate(data)
     fields = search_fields(vendor.name, data)
     service = Service.objects.create(
@@ -296,7 +304,9 @@ def start_new_version(actor: Any, service: Service) -> ServiceVersion:
         return draft
     source = service.current_version or service.versions.order_by("-number").first()
     if source is None:
-        raise ValidationError({"service": f"Service {service.pk} has no version to copy."})
+        raise ValidationError(
+            {"service": _("Service %(id)s has no version to copy.") % {"id": service.pk}}
+        )
     return save_draft(actor, service, ServiceData.of_version(source))
 
 
@@ -306,13 +316,19 @@ def publish(actor: Any, service: Service) -> ServiceVersion:
     draft = draft_of(service)
     if draft is None:
         raise ValidationError(
-            {"status": f"Service {service.pk} ({service.name}) has no draft to publish."}
+            {
+                "status": _("Service %(id)s (%(name)s) has no draft to publish.")
+                % {"id": service.pk, "name": service.name}
+            }
         )
     data = validate(ServiceData.of_version(draft))
     if not data.locations:
         raise ValidationError(
             {
-                "locations": f"Service {service.name!r} needs at least one data location before it is published."
+                "locations": _(
+                    "Service %(name)s needs at least one data location before it is published."
+                )
+                % {"name": repr(service.name)}
             }
         )
     before = audit.snapshot(service)
@@ -337,7 +353,10 @@ def withdraw(actor: Any, service: Service) -> Service:
     service = _locked(service)
     if service.status != Status.PUBLISHED or service.current_version_id is None:
         raise ValidationError(
-            {"status": f"Service {service.pk} ({service.name}) is {service.status}, not published."}
+            {
+                "status": _("Service %(id)s (%(name)s) is %(status)s, not published.")
+                % {"id": service.pk, "name": service.name, "status": service.get_status_display()}
+            }
         )
     before = audit.snapshot(service)
     version = ServiceVersion.objects.get(pk=service.current_version_id)
