@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
+from collections import OrderedDict
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -207,47 +208,57 @@ def _txt_strings(rrset: dns.rrset.RRset) -> tuple[str, ...]:
 
 async def query(config: DnsConfig, name: str, rdtype: str, *, dnssec: bool = False) -> DnsAnswer:
     """Ask the configured resolver one question; with ``dnssec`` validate the answer."""
+    answer, _ = await _ask(config, name, rdtype, dnssec)
+    return answer
+
+
+async def _ask(
+    config: DnsConfig, name: str, rdtype: str, dnssec: bool
+) -> tuple[DnsAnswer, dns.message.Message | None]:
+    """``query`` plus the raw reply, for callers that need the authority section."""
     resolver = "{}:{}".format(*resolver_address(config))
     try:
         qname = _parse_name(name)
         qtype = dns.rdatatype.from_text(rdtype)
     except (dns.exception.DNSException, ValueError) as exc:
-        return DnsAnswer(name, rdtype, "ERROR", error=f"bad question: {exc}", resolver=resolver)
+        error = f"bad question: {exc}"
+        return DnsAnswer(name, rdtype, "ERROR", error=error, resolver=resolver), None
     raw = await _exchange(config, qname, qtype, dnssec)
+    unchecked = DnssecState.INDETERMINATE if dnssec else DnssecState.UNCHECKED
     if raw.message is None:
-        return DnsAnswer(
-            name,
-            rdtype,
-            raw.rcode,
-            timed_out=raw.timed_out,
-            error=raw.error,
-            resolver=resolver,
-            dnssec=DnssecState.INDETERMINATE if dnssec else DnssecState.UNCHECKED,
-        )
+        failed = DnsAnswer(
+            name, rdtype, raw.rcode, timed_out=raw.timed_out, error=raw.error,
+            resolver=resolver, dnssec=unchecked,
+        )  # fmt: skip
+        return failed, None
     message = raw.message
-    owner, rrset, chain = _follow(message, qname, qtype)
-    sigs = _find(message.answer, owner, dns.rdatatype.RRSIG, qtype) if rrset else None
-    answer = DnsAnswer(
-        name=name,
-        rdtype=rdtype.upper(),
-        rcode=raw.rcode,
-        records=tuple(sorted(r.to_text() for r in rrset)) if rrset else (),
-        cnames=tuple(chain),
-        strings=_txt_strings(rrset) if rrset and qtype == dns.rdatatype.TXT else (),
-        ttl=rrset.ttl if rrset else None,
-        authenticated_data=bool(message.flags & dns.flags.AD),
-        signatures=tuple(r.to_text() for r in sigs) if sigs else (),
-        resolver=resolver,
-    )
+    try:
+        owner, rrset, chain = _follow(message, qname, qtype)
+        sigs = _find(message.answer, owner, dns.rdatatype.RRSIG, qtype) if rrset else None
+        answer = DnsAnswer(
+            name=name,
+            rdtype=rdtype.upper(),
+            rcode=raw.rcode,
+            records=tuple(sorted(r.to_text() for r in rrset)) if rrset else (),
+            cnames=tuple(chain),
+            strings=_txt_strings(rrset) if rrset and qtype == dns.rdatatype.TXT else (),
+            ttl=rrset.ttl if rrset else None,
+            authenticated_data=bool(message.flags & dns.flags.AD),
+            signatures=tuple(r.to_text() for r in sigs) if sigs else (),
+            resolver=resolver,
+        )
+    except Exception as exc:  # a reply dnspython parsed but we cannot read: inconclusive
+        error = f"unreadable reply: {type(exc).__name__}"
+        return DnsAnswer(name, rdtype, "ERROR", error=error, resolver=resolver), None
     if not dnssec or answer.inconclusive:
         if dnssec:
-            return _replace(answer, DnssecState.INDETERMINATE, "look-up failed")
-        return answer
+            return _replace(answer, DnssecState.INDETERMINATE, "look-up failed"), message
+        return answer, message
     try:
         state, detail = await _validate_message(config, message, qname, owner, qtype, rrset)
     except Exception as exc:  # validation must never end a scan
         state, detail = DnssecState.INDETERMINATE, f"validation error: {type(exc).__name__}"
-    return _replace(answer, state, detail)
+    return _replace(answer, state, detail), message
 
 
 def _replace(answer: DnsAnswer, state: DnssecState, detail: str) -> DnsAnswer:
@@ -424,6 +435,14 @@ async def _is_zone_apex(config: DnsConfig, name: dns.name.Name) -> bool | None:
     return _find(raw.message.answer, name, dns.rdatatype.SOA) is not None
 
 
+# A scan asks for the same parents' keys for every host (test., no., ...). Results are
+# reused for 60 s, well under common DNSKEY/DS TTLs (3600 s+), so a run of thousands of
+# hosts validates each zone about once; the bound keeps memory flat.
+CHAIN_CACHE_SECONDS = 60.0
+CHAIN_CACHE_ENTRIES = 4096
+_CHAIN_CACHE: OrderedDict[tuple[Any, ...], tuple[float, ChainResult]] = OrderedDict()
+
+
 async def chain_of_trust(config: DnsConfig, zone: str | dns.name.Name) -> ChainResult:
     """Validate DS -> DNSKEY links from the closest trust anchor down to ``zone``.
 
@@ -436,6 +455,27 @@ async def chain_of_trust(config: DnsConfig, zone: str | dns.name.Name) -> ChainR
         return ChainResult(DnssecState.INDETERMINATE, f"bad zone name: {exc}")
     if config.trust_anchor_file is None:
         return ChainResult(DnssecState.INDETERMINATE, "no trust anchor configured")
+    key = (
+        resolver_address(config),
+        str(config.trust_anchor_file),
+        getattr(config, "now", None),
+        target,
+    )
+    clock = time.monotonic()
+    cached = _CHAIN_CACHE.get(key)
+    if cached is not None and cached[0] > clock:
+        _CHAIN_CACHE.move_to_end(key)
+        return cached[1]
+    result = await _chain_of_trust(config, target)
+    if result.state != DnssecState.INDETERMINATE:  # a timeout may clear up: do not keep it
+        _CHAIN_CACHE[key] = (clock + CHAIN_CACHE_SECONDS, result)
+        while len(_CHAIN_CACHE) > CHAIN_CACHE_ENTRIES:
+            _CHAIN_CACHE.popitem(last=False)
+    return result
+
+
+async def _chain_of_trust(config: DnsConfig, target: dns.name.Name) -> ChainResult:
+    assert config.trust_anchor_file is not None
     try:
         anchors = load_trust_anchors(Path(config.trust_anchor_file))
     except ValueError as exc:
@@ -481,28 +521,25 @@ async def zone_of(config: DnsConfig, name: str) -> tuple[str | None, DnsAnswer]:
     A CNAME at ``name`` is not followed (the resolver would report the target's zone);
     the parent is asked instead, since a CNAME owner is never a zone apex (RFC 1034 §3.6.2).
     """
-    answer = await query(config, name, "SOA")
-    if answer.inconclusive:
+    answer, message = await _ask(config, name, "SOA", False)
+    if answer.inconclusive or message is None:
         return None, answer
-    try:
-        current = _parse_name(name)
-    except dns.exception.DNSException:
-        return None, answer
+    current = _parse_name(name)
     for _ in range(len(current.labels)):
+        if _find(message.answer, current, dns.rdatatype.SOA) is not None:
+            return current.to_text(), answer
+        if _find(message.answer, current, dns.rdatatype.CNAME) is None:
+            for rrset in message.authority:
+                if rrset.rdtype == dns.rdatatype.SOA and current.is_subdomain(rrset.name):
+                    return rrset.name.to_text(), answer
+            return None, answer
+        if current == dns.name.root:
+            return None, answer
+        current = current.parent()
         raw = await _exchange(config, current, dns.rdatatype.SOA, False)
         if raw.message is None or raw.rcode not in ("NOERROR", "NXDOMAIN"):
             return None, answer
-        if _find(raw.message.answer, current, dns.rdatatype.SOA) is not None:
-            return current.to_text(), answer
-        if _find(raw.message.answer, current, dns.rdatatype.CNAME) is not None:
-            if current == dns.name.root:
-                return None, answer
-            current = current.parent()
-            continue
-        for rrset in raw.message.authority:
-            if rrset.rdtype == dns.rdatatype.SOA and current.is_subdomain(rrset.name):
-                return rrset.name.to_text(), answer
-        return None, answer
+        message = raw.message
     return None, answer
 
 

@@ -83,6 +83,9 @@ class SmtpTestServer:
         loop.call_soon_threadsafe(loop.stop)
         if self._thread is not None:
             self._thread.join(timeout=5)
+        if loop.is_running():  # the thread did not stop in time (interpreter shutdown)
+            self._loop = None
+            return
         with contextlib.suppress(Exception):
             loop.close()
         self._loop = None
