@@ -325,3 +325,13 @@ def test_uploaded_document_is_served_from_the_data_dir(world, login, settings):
     assert str(settings.DATA_DIR) in doc.file.path
     response = login(world.bob).get(reverse("agreements:document", args=[doc.pk]))
     assert b"".join(response.streaming_content) == b"Bilag 1: krav"
+
+
+def test_national_chart_numbers_are_not_localised_in_norwegian(world, login):
+    cips = make_cips(world)
+    Membership.objects.create(agency=world.eksempel, agreement=cips.agreement, status="joined")
+    client = login(world.ola)
+    client.cookies["django_language"] = "nb"
+    body = client.get(reverse("agreements:national"), HTTP_ACCEPT_LANGUAGE="nb").content.decode()
+    svg = body[body.index("<svg") : body.index("</svg>")]
+    assert 'x="190.0"' in svg and ",0" not in svg
