@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 
 from mps.testnet.https import read_request
 from mps.testnet.internet import TcpServer
@@ -73,3 +74,17 @@ class StalledTlsServer(TcpServer):
                 return
             if not chunk:
                 return
+
+
+class GarbageServer(TcpServer):
+    """Answers whatever arrives with ``reply`` (settable between connections), then hangs up."""
+
+    def __init__(self, ip: str, port: int, reply: bytes = b"") -> None:
+        super().__init__(ip, port)
+        self.reply = reply
+
+    async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(reader.read(4096), 2.0)
+        writer.write(self.reply)
+        await writer.drain()
