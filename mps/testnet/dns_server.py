@@ -17,6 +17,9 @@ import contextlib
 import struct
 import threading
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
 import dns.exception
 import dns.flags
@@ -28,7 +31,18 @@ import dns.rdatatype
 import dns.rrset
 import dns.zone
 
-from mps.testnet.zones import BuiltZones
+from mps.testnet.ca import TestCA
+from mps.testnet.smtp import SmtpTestServer
+from mps.testnet.zones import (
+    MX_BADCERT,
+    MX_GOOD,
+    MX_PLAIN,
+    RESOLVER_ADDRESS,
+    SERVFAIL_RESOLVER_ADDRESS,
+    SILENT_RESOLVER_ADDRESS,
+    BuiltZones,
+    build_zones,
+)
 
 # RFC 1035 §4.2.1: plain UDP replies are limited to 512 bytes without EDNS.
 CLASSIC_UDP_LIMIT = 512
@@ -293,3 +307,89 @@ def _answer(
         _negative(zone, response, name, dnssec)
         return
     response.set_rcode(dns.rcode.SERVFAIL)  # CNAME chain too long or looping
+
+
+@dataclass
+class DnsMailWorld:
+    """The DNS and mail half of the local test internet, running (see ``start_dns_mail_world``)."""
+
+    zones: BuiltZones
+    anchor_path: Path
+    resolver: DnsTestServer
+    silent: DnsTestServer
+    servfail: DnsTestServer
+    smtp: list[SmtpTestServer] = field(default_factory=list)
+
+    @property
+    def smtp_port(self) -> int:
+        return self.smtp[0].port
+
+    def scan_settings(self) -> dict[str, Any]:
+        """Keyword arguments for ``ScanConfig``: resolver, trust anchor and SMTP port."""
+        return {
+            "resolver": self.resolver.address,
+            "trust_anchor_file": self.anchor_path,
+            "ports": {"smtp": self.smtp_port},
+        }
+
+    def stop(self) -> None:
+        for smtp in reversed(self.smtp):
+            smtp.stop()
+        for dns_server in (self.servfail, self.silent, self.resolver):
+            dns_server.stop()
+
+
+def start_dns_mail_world(
+    directory: Path, ca: TestCA, *, smtp_on_ipv6_loopback: bool = False
+) -> DnsMailWorld:
+    """Build and sign the zones, write the trust anchor into ``directory`` and start the
+    resolver, the hostile resolvers and the SMTP servers (certificates from ``ca``)."""
+    built = build_zones()
+    anchor = built.write_anchor(Path(directory) / "trust-anchor.txt")
+    good = ca.issue(["mail.good.test"], key="ec256")
+    selfsigned = ca.issue(["mail.mail-badcert.test"], key="ec256", self_signed=True)
+    started: list[DnsTestServer | SmtpTestServer] = []
+    try:
+        servers = [
+            DnsTestServer(built, RESOLVER_ADDRESS),
+            DnsTestServer(None, SILENT_RESOLVER_ADDRESS, mode="silent"),
+            DnsTestServer(None, SERVFAIL_RESOLVER_ADDRESS, mode="servfail"),
+        ]
+        for dns_server in servers:
+            dns_server.start()
+            started.append(dns_server)
+        first = SmtpTestServer(
+            MX_GOOD, hostname="mail.good.test", chain_path=good.chain_path,
+            key_path=good.key_path,
+        )  # fmt: skip
+        first.start()
+        started.append(first)
+        smtp = [
+            first,
+            SmtpTestServer(MX_PLAIN, first.port, hostname="mail.mail-plain.test"),
+            SmtpTestServer(
+                MX_BADCERT,
+                first.port,
+                hostname="mail.mail-badcert.test",
+                chain_path=selfsigned.chain_path,
+                key_path=selfsigned.key_path,
+            ),  # fmt: skip
+        ]
+        if smtp_on_ipv6_loopback:
+            smtp.append(
+                SmtpTestServer(
+                    "::1",
+                    first.port,
+                    hostname="mail.good.test",
+                    chain_path=good.chain_path,
+                    key_path=good.key_path,
+                )  # fmt: skip
+            )
+        for server in smtp[1:]:
+            server.start()
+            started.append(server)
+    except BaseException:
+        for item in reversed(started):
+            item.stop()
+        raise
+    return DnsMailWorld(built, anchor, servers[0], servers[1], servers[2], smtp)

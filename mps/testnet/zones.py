@@ -114,7 +114,7 @@ www A 127.20.6.80
     ),
     # Signed and delegated with DS, signatures expired.
     ZoneSpec(
-        "expired.test.",
+        "sigexpired.test.",
         """
 @ NS ns1
 @ NS ns2

@@ -24,10 +24,8 @@ import pytest
 from mps.scanner.config import ScanConfig
 from mps.scanner.context import TargetContext
 from mps.scanner.model import Finding, Status
-from mps.testnet import zones
 from mps.testnet.ca import TestCA
-from mps.testnet.dns_server import DnsTestServer
-from mps.testnet.smtp import SmtpTestServer
+from mps.testnet.dns_server import DnsTestServer, start_dns_mail_world
 
 ALLOWED = ("127.20.0.0/16", "::1/128")
 
@@ -73,63 +71,26 @@ def _ipv6_listener() -> socket.socket | None:
 @pytest.fixture(scope="session")
 def dnsnet(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DnsNet]:
     directory = tmp_path_factory.mktemp("dnsnet")
-    built = zones.build_zones()
-    anchor = built.write_anchor(directory / "trust-anchor.txt")
     ca = TestCA(directory / "ca")
-    good = ca.issue(["mail.good.test"], key="ec256")
-    selfsigned = ca.issue(["mail.mail-badcert.test"], key="ec256", self_signed=True)
     web6 = _ipv6_listener()
-    started: list[DnsTestServer | SmtpTestServer] = []
+    world = start_dns_mail_world(directory, ca, smtp_on_ipv6_loopback=web6 is not None)
     try:
-        server = DnsTestServer(built, zones.RESOLVER_ADDRESS)
-        silent = DnsTestServer(None, zones.SILENT_RESOLVER_ADDRESS, mode="silent")
-        servfail = DnsTestServer(None, zones.SERVFAIL_RESOLVER_ADDRESS, mode="servfail")
-        for dns_server in (server, silent, servfail):
-            dns_server.start()
-            started.append(dns_server)
-        first = SmtpTestServer(
-            zones.MX_GOOD, hostname="mail.good.test", chain_path=good.chain_path,
-            key_path=good.key_path,
-        )  # fmt: skip
-        first.start()
-        started.append(first)
-        port = first.port
-        others = [
-            SmtpTestServer(zones.MX_PLAIN, port, hostname="mail.mail-plain.test"),
-            SmtpTestServer(
-                zones.MX_BADCERT,
-                port,
-                hostname="mail.mail-badcert.test",
-                chain_path=selfsigned.chain_path,
-                key_path=selfsigned.key_path,
-            ),  # fmt: skip
-        ]
-        if web6 is not None:
-            others.append(
-                SmtpTestServer(
-                    "::1",
-                    port,
-                    hostname="mail.good.test",
-                    chain_path=good.chain_path,
-                    key_path=good.key_path,
-                )  # fmt: skip
-            )
-        for smtp in others:
-            smtp.start()
-            started.append(smtp)
         https = web6.getsockname()[1] if web6 is not None else _free_port("127.20.0.1")
+        settings = world.scan_settings()
         config = ScanConfig(
-            resolver=server.address,
-            trust_anchor_file=anchor,
+            resolver=settings["resolver"],
+            trust_anchor_file=settings["trust_anchor_file"],
             ca_file=Path(ca.root_pem_path),
-            ports={"smtp": port, "https": https, "http": _free_port("127.20.0.1")},
+            ports={**settings["ports"], "https": https, "http": _free_port("127.20.0.1")},
             allowed_networks=ALLOWED,
             probe_timeout=1.0,
         )
-        yield DnsNet(config, silent.address, servfail.address, web6 is not None, server, ca)
+        yield DnsNet(
+            config, world.silent.address, world.servfail.address, web6 is not None,
+            world.resolver, ca,
+        )  # fmt: skip
     finally:
-        for item in reversed(started):
-            item.stop()
+        world.stop()
         if web6 is not None:
             web6.close()
 

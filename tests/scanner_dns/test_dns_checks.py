@@ -31,7 +31,7 @@ def test_unsigned_zone_fails_dnssec_missing(dnsnet: DnsNet) -> None:
     assert not [f for f in findings if f.check == "dns.dnssec.bogus"]
 
 
-@pytest.mark.parametrize("name", ["bogus.test", "www.expired.test"])
+@pytest.mark.parametrize("name", ["bogus.test", "www.sigexpired.test"])
 def test_broken_signatures_fail_dnssec_bogus(dnsnet: DnsNet, name: str) -> None:
     findings = run_family(dns_checks, name, dnsnet.config)
     assert only(findings, "dns.dnssec.bogus").status == Status.FAIL

@@ -49,7 +49,7 @@ def test_unsigned_zone_is_insecure(dnsnet: DnsNet) -> None:
     assert answer.dnssec == DnssecState.INSECURE
 
 
-@pytest.mark.parametrize("zone", ["bogus.test", "expired.test"])
+@pytest.mark.parametrize("zone", ["bogus.test", "sigexpired.test"])
 def test_broken_or_expired_signatures_are_bogus(dnsnet: DnsNet, zone: str) -> None:
     answer = ask(dnsnet.config, zone, "A", dnssec=True)
     assert answer.dnssec == DnssecState.BOGUS
