@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import translation
 
 from mps.agreements import actions
 from mps.agreements.models import CallOff, Membership
@@ -127,7 +128,7 @@ def test_services_must_be_the_vendors_and_awarded(world):
 def test_agency_that_opted_out_cannot_make_a_call_off(world):
     cips = make_cips(world)
     actions.do_opt_out_agreement(viewer_for(world.alice), world.eksempel, cips.agreement)
-    with pytest.raises(ValidationError) as exc:
+    with pytest.raises(ValidationError) as exc, translation.override("en"):
         actions.do_create_calloff(
             viewer_for(world.alice), world.eksempel, calloff_input(cips, world)
         )
@@ -136,7 +137,7 @@ def test_agency_that_opted_out_cannot_make_a_call_off(world):
 
 def test_agency_that_never_joined_cannot_make_a_call_off(world):
     cips = make_cips(world)
-    with pytest.raises(ValidationError) as exc:
+    with pytest.raises(ValidationError) as exc, translation.override("en"):
         actions.do_create_calloff(
             viewer_for(world.alice), world.eksempel, calloff_input(cips, world)
         )
@@ -191,3 +192,14 @@ def test_award_services_must_belong_to_the_awarded_vendor(world):
     cips = make_cips(world)
     with pytest.raises(ValidationError):
         actions.do_set_award_services(viewer_for(world.ola), cips.award, [cips.other_vm])
+
+
+def test_errors_are_in_norwegian_by_default(world):
+    cips = make_cips(world)
+    with pytest.raises(ValidationError) as exc:
+        actions.do_create_calloff(
+            viewer_for(world.alice),
+            world.eksempel,
+            calloff_input(cips, world, end=date(2025, 1, 1)),
+        )
+    assert "Slutt 2025-01-01 er før start 2026-01-01." in exc.value.message_dict["end"]
