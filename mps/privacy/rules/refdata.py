@@ -45,10 +45,13 @@ class AdequacyDecision:
 
     def period_on(self, day: date) -> Period | None:
         """The period in force on `day`, the one reaching furthest when periods overlap."""
-        covering = [p for p in self.periods if p.covers(day)]
-        if not covering:
-            return None
-        return max(covering, key=lambda p: p.valid_until or date.max)
+        best: Period | None = None
+        for period in self.periods:
+            if period.covers(day) and (
+                best is None or (period.valid_until or date.max) > (best.valid_until or date.max)
+            ):
+                best = period
+        return best
 
 
 @dataclass(frozen=True, slots=True)
