@@ -99,7 +99,7 @@ class TcpServer:
     async def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         task = asyncio.current_task()
         if task is not None:
-            self._tasks.add(task)  # type: ignore[arg-type]
+            self._tasks.add(task)
         try:
             await self.handle(reader, writer)
         except (ConnectionError, asyncio.IncompleteReadError, TimeoutError, OSError):
@@ -107,7 +107,7 @@ class TcpServer:
         finally:
             writer.close()
             if task is not None:
-                self._tasks.discard(task)  # type: ignore[arg-type]
+                self._tasks.discard(task)
 
     async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         raise NotImplementedError

@@ -349,7 +349,7 @@ async def _security_txt(
             doc = securitytxt.parse(got.body.decode("utf-8", "replace"))
             if not securitytxt.looks_like_security_txt(doc):
                 continue
-            ctype = (final.header("content-type") or [None])[0]
+            ctype = next(iter(final.header("content-type")), None)
             problems = securitytxt.problems(
                 doc, now=ctx.now(), over_https=final.url.startswith("https://"), content_type=ctype
             )

@@ -221,9 +221,9 @@ async def _scan_address(ctx: TargetContext, ip: str, port: int) -> list[Finding]
         _slot(ctx, ip, partial(fetch_chain, ip, port, ctx.name, timeout=t)),
         _slot(ctx, ip, hello(tlswire.TLS12, legacy, tls13=True)),
     )
-    at = {"address": ip, "port": port}
+    at: dict[str, Any] = {"address": ip, "port": port}
     if chain.kind == "timeout" and tls13.kind == "timeout":
-        ev = {"openssl": chain.detail, "hello": tls13.evidence()}
+        ev: dict[str, Any] = {"openssl": chain.detail, "hello": tls13.evidence()}
         return [
             ctx.finding(
                 cid, Status.INCONCLUSIVE, **at, evidence=ev, detail="TLS handshake timed out"
