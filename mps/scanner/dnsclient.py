@@ -427,6 +427,33 @@ async def _zone_keys(
     return ChainResult(DnssecState.SECURE, "", keys=keys, steps=steps)
 
 
+def _ds_denial(
+    config: DnsConfig, message: dns.message.Message, child: dns.name.Name, keys: dns.rrset.RRset
+) -> tuple[str, str]:
+    """Judge the parent's "no DS here" reply: (how it was proven, problem or "").
+
+    Signed authority records must verify with the parent's keys, and an NSEC owned by the
+    child must not list DS (RFC 4035 §5.2). Unsigned denials are accepted but recorded,
+    and NSEC3 coverage is not re-derived (see the module's known limits).
+    """
+    signed = 0
+    for rrset in message.authority:
+        if rrset.rdtype == dns.rdatatype.RRSIG:
+            continue
+        sigs = _find(message.authority, rrset.name, dns.rdatatype.RRSIG, rrset.rdtype)
+        if sigs is None:
+            continue
+        problem = _verify(config, rrset, sigs, keys)
+        if problem:
+            return "", f"denial of DS for {child} does not verify: {problem}"
+        signed += 1
+        if rrset.rdtype == dns.rdatatype.NSEC and rrset.name == child:
+            types = rrset[0].to_text().split()[1:]
+            if "DS" in types:
+                return "", f"NSEC for {child} lists a DS the parent did not return"
+    return ("signed denial verified" if signed else "denial not signed"), ""
+
+
 async def _is_zone_apex(config: DnsConfig, name: dns.name.Name) -> bool | None:
     """True when ``name`` owns an SOA (a zone cut); None when the look-up failed."""
     raw = await _exchange(config, name, dns.rdatatype.SOA, True)
@@ -490,24 +517,31 @@ async def _chain_of_trust(config: DnsConfig, target: dns.name.Name) -> ChainResu
     current = top
     while result.state == DnssecState.SECURE and current != target:
         child = target.split(len(current) + 1)[1]
-        assert result.keys is not None
+        parent_keys = result.keys
+        assert parent_keys is not None
         raw, ds, ds_sigs = await _fetch(config, child, dns.rdatatype.DS)
         if raw.message is None or raw.rcode not in ("NOERROR", "NXDOMAIN"):
             return ChainResult(DnssecState.INDETERMINATE, f"DS {child}: {raw.rcode}", steps=steps)
         if ds is not None:
-            problem = _verify(config, ds, ds_sigs, result.keys)
+            problem = _verify(config, ds, ds_sigs, parent_keys)
             if problem:
                 steps.append({"zone": child.to_text(), "ds": [d.to_text() for d in ds]})
                 return ChainResult(DnssecState.BOGUS, problem, steps=steps)
             result = await _zone_keys(config, child, list(ds), [], steps)
         else:
+            denial, problem = _ds_denial(config, raw.message, child, parent_keys)
+            if problem:
+                steps.append({"zone": child.to_text(), "ds": [], "ds_denial": problem})
+                return ChainResult(DnssecState.BOGUS, problem, steps=steps)
             apex = await _is_zone_apex(config, child)
             if apex is None:
                 return ChainResult(
                     DnssecState.INDETERMINATE, f"SOA {child}: look-up failed", steps=steps
                 )
             if apex:
-                steps.append({"zone": child.to_text(), "ds": [], "state": "insecure"})
+                steps.append(
+                    {"zone": child.to_text(), "ds": [], "ds_denial": denial, "state": "insecure"}
+                )
                 return ChainResult(
                     DnssecState.INSECURE, f"{child} is delegated without DS", steps=steps
                 )

@@ -134,3 +134,9 @@ def test_evidence_is_json_ready(dnsnet: DnsNet) -> None:
     evidence = ask(dnsnet.config, "www.good.test", "A", dnssec=True).to_evidence()
     text = json.dumps(evidence)
     assert '"dnssec": "secure"' in text
+
+
+def test_unsigned_delegation_records_the_verified_ds_denial(dnsnet: DnsNet) -> None:
+    chain = asyncio.run(dnsclient.chain_of_trust(dnsnet.config, "unsigned.test."))
+    assert chain.state == DnssecState.INSECURE
+    assert chain.steps[-1]["ds_denial"] == "signed denial verified"
