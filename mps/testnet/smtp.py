@@ -1,4 +1,5 @@
-"""Minimal SMTP server for the local test internet, with or without STARTTLS.
+"""Minimal SMTP server for the local test internet, with or without STARTTLS, and two
+hostile variants (a server that never greets, one whose greeting never ends).
 
 It speaks just enough of RFC 5321 (banner, EHLO/HELO, STARTTLS per RFC 3207, NOOP, RSET,
 QUIT) for the scanner's STARTTLS checks; it accepts no mail.
@@ -16,6 +17,8 @@ from pathlib import Path
 IDLE_TIMEOUT = 10.0
 # RFC 5321 §4.5.3.1.4: a command line is at most 512 octets including CRLF.
 MAX_LINE = 512
+# normal; silent (accepts, never speaks); endless (a banner continued forever).
+MODES = ("normal", "silent", "endless")
 
 
 class SmtpTestServer:
@@ -31,7 +34,11 @@ class SmtpTestServer:
         hostname: str = "mail.test",
         chain_path: Path | None = None,
         key_path: Path | None = None,
+        mode: str = "normal",
     ) -> None:
+        if mode not in MODES:
+            raise ValueError(f"mode: {mode!r} is not one of {MODES}")
+        self.mode = mode
         self.host = host
         self.port = port
         self.hostname = hostname
@@ -99,6 +106,14 @@ class SmtpTestServer:
             await writer.drain()
 
         try:
+            if self.mode == "silent":
+                await asyncio.wait_for(reader.read(), IDLE_TIMEOUT)
+                return
+            if self.mode == "endless":
+                for _ in range(100_000):  # bounded so a forgotten client cannot spin forever
+                    await send(f"220-{self.hostname} still greeting")
+                    await asyncio.sleep(0.001)
+                return
             await send(f"220 {self.hostname} ESMTP mps-test")
             while True:
                 raw = await asyncio.wait_for(reader.readline(), IDLE_TIMEOUT)
