@@ -188,7 +188,8 @@ def to_html(doc: FilledDocument, language: str = "nb") -> str:
 def to_pdf(doc: FilledDocument, language: str = "nb") -> bytes:
     from weasyprint import HTML
 
-    return HTML(string=to_html(doc, language), url_fetcher=_refuse_fetch).write_pdf()
+    pdf = HTML(string=to_html(doc, language), url_fetcher=_refuse_fetch).write_pdf()
+    return bytes(pdf)
 
 
 def to_odt(doc: FilledDocument) -> bytes:

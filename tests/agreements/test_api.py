@@ -144,3 +144,13 @@ def test_call_off_document_via_api(world, client):
         f"{BASE}/calloffs/{calloff.pk}/document?format=docx", **_auth(world.alice)
     )
     assert response.status_code == 200 and response.content[:2] == b"PK"
+
+
+def test_lot_endpoint_and_ocds_for_one_agreement(world, client):
+    cips = make_cips(world)
+    auth = _auth(world.vera)
+    lot = client.get(f"{BASE}/lots/{cips.paas.pk}", **auth).json()
+    assert lot["number"] == 2 and lot["awards"] == []
+    package = client.get(f"{BASE}/ocds?agreement={cips.agreement.pk}", **auth).json()
+    assert [r["tender"]["id"] for r in package["releases"]] == ["TEST-CIPS"]
+    assert client.get(f"{BASE}/ocds?agreement=999999", **auth).status_code == 404

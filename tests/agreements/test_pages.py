@@ -335,3 +335,18 @@ def test_national_chart_numbers_are_not_localised_in_norwegian(world, login):
     body = client.get(reverse("agreements:national"), HTTP_ACCEPT_LANGUAGE="nb").content.decode()
     svg = body[body.index("<svg") : body.index("</svg>")]
     assert 'x="190.0"' in svg and ",0" not in svg
+
+
+def test_call_off_list_query_count_does_not_grow_with_call_offs(
+    world, login, django_assert_max_num_queries
+):
+    cips = make_cips(world)
+    active_calloff(world.alice, cips, world)
+    client = login(world.alice)
+    with django_assert_max_num_queries(7):
+        client.get(reverse("agreements:calloffs"))
+    for i in range(15):
+        active_calloff(world.alice, cips, world, title=f"Avrop {i}")
+    with django_assert_max_num_queries(7):
+        response = client.get(reverse("agreements:calloffs"))
+    assert len(response.context["page"]) == 16
