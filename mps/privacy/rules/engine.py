@@ -28,7 +28,7 @@ from mps.privacy.rules.refdata import AdequacyDecision, ReferenceData, reference
 
 _ORDER = {m: i for i, m in enumerate(MECHANISM_ORDER)}
 _US = "US"
-_DPF_DECISION_ID = "US-DPF"
+_ART46 = frozenset({"scc", "bcr"})
 
 DPA = "dpa_art28"
 SCC_ANNEXES = "scc_annexes_i_iii"
@@ -254,8 +254,9 @@ def assess_hop(
             candidates.append(_blocked(module, hop))
         candidates.sort(key=_sort_key)
         chosen, others = candidates[0], candidates[1:]
-        if chosen.mechanism == "dpf" and not others:
-            # No fallback should the framework fall (as Privacy Shield did in C-311/18).
+        if chosen.mechanism == "dpf" and not any(c.mechanism in _ART46 for c in others):
+            # No Art. 46 fallback should the framework fall (as Privacy Shield did in
+            # C-311/18); a derogation is no fallback for systematic transfers.
             facts.flags.append("dpf_only_ground")
         if hop.access == "remote":
             facts.flags.append("remote_access_third_country")
