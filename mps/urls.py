@@ -9,6 +9,7 @@ urlpatterns = [
     path("tjenester/", include("mps.registry.urls")),
     path("avtaler/", include("mps.agreements.urls")),
     path("virksomheter/", include("mps.organisations.urls")),
+    path("risiko/", include("mps.riskscore.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
