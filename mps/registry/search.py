@@ -75,12 +75,9 @@ def search_services(viewer: Viewer, filters: SearchFilters, today: date) -> Quer
     if filters.location:
         qs = qs.filter(location_scope__in=scopes_within(filters.location))
     if filters.standard:
-        held = Certification.objects.filter(
-            version_id=OuterRef("current_version_id"),
-            standard=filters.standard,
-            valid_until__gte=today,
-        )
-        qs = qs.filter(Exists(held))
+        # Uncorrelated: the versions holding a valid certificate are found once, not per service.
+        held = Certification.objects.filter(standard=filters.standard, valid_until__gte=today)
+        qs = qs.filter(current_version_id__in=held.values("version_id"))
     award = award_model()
     if award is not None and (filters.agreement or filters.lot):
         through = award.services.through

@@ -6,6 +6,8 @@ runs a fixed number of queries whatever the size of the register.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -17,12 +19,13 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from mps.core.tenancy import get_changeable_or_404, get_visible_or_404, may_act_for, visible
 from mps.organisations.models import Organisation
 from mps.registry import actions
-from mps.registry.engine.rules import EXPIRY_WARNING_DAYS
+from mps.registry.engine.rules import EXPIRY_WARNING_DAYS, cert_status
 from mps.registry.forms import (
     CertificationFormSet,
     LocationFormSet,
@@ -32,10 +35,16 @@ from mps.registry.forms import (
     initial_from,
     service_data,
 )
-from mps.registry.models import Certification, Service, ServiceVersion, Status
+from mps.registry.models import Certification, LocationZone, Service, ServiceVersion, Status
 from mps.registry.search import award_model, search_services
 
 PAGE_SIZE = 25
+SCOPE_LABELS = {
+    LocationZone.NORWAY: _lazy("Norway"),
+    LocationZone.EEA: _lazy("EEA"),
+    LocationZone.OUTSIDE_EEA: _lazy("Outside the EEA"),
+    "": _lazy("Not given"),
+}
 
 
 def _lot_options(viewer):
@@ -53,6 +62,26 @@ def _lot_options(viewer):
 
 def _today():
     return timezone.localdate()
+
+
+@dataclass(frozen=True)
+class ResultRow:
+    """One search result, prepared in Python so the template does no per-row includes."""
+
+    service: Service
+    scope_label: str
+    scope_flag: bool  # outside the EEA: shown with a warning badge
+    certificates: list[tuple[str, str]]  # (standard, valid | expiring | expired)
+
+
+def _row(service: Service, today) -> ResultRow:
+    certs = service.current_version.certifications.all() if service.current_version_id else []
+    return ResultRow(
+        service=service,
+        scope_label=str(SCOPE_LABELS.get(service.location_scope, SCOPE_LABELS[""])),
+        scope_flag=service.location_scope == LocationZone.OUTSIDE_EEA,
+        certificates=[(c.standard, cert_status(c.valid_until, today).value) for c in certs],
+    )
 
 
 @login_required
@@ -74,12 +103,14 @@ def search(request: HttpRequest) -> HttpResponse:
     )
     page = Paginator(services, PAGE_SIZE).get_page(request.GET.get("page"))
     query_string = urlencode([(k, v) for k, v in request.GET.items() if k != "page" and v])
+    rows = [_row(service, today) for service in page]
     return render(
         request,
         "registry/search.html",
         {
             "form": form,
             "page": page,
+            "rows": rows,
             "query_string": query_string,
             "today": today,
             "warning_days": EXPIRY_WARNING_DAYS,
