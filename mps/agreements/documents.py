@@ -58,7 +58,19 @@ MEDIA_TYPES: dict[str, str] = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
 }
 
-_PLACEHOLDER = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)")
+# "$$" is a literal dollar sign (string.Template), so a "$" preceded by another is no placeholder.
+_PLACEHOLDER = re.compile(
+    r"(?<!\$)\$\{([A-Za-z_][A-Za-z0-9_]*)\}|(?<!\$)\$([A-Za-z_][A-Za-z0-9_]*)"
+)
+
+
+# XML 1.0 §2.2 Char: text outside these ranges cannot be written to ODT or DOCX (or shown in HTML).
+_NOT_XML_CHAR = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_safe(text: str) -> str:
+    """Drop control characters and lone surrogates that no document format can hold."""
+    return _NOT_XML_CHAR.sub("", text)
 
 
 class TemplateError(ValueError):
@@ -120,10 +132,11 @@ def fill(title_template: str, body_template: str, data: CallOffDocumentData) -> 
     unknown = unknown_placeholders(title_template + "\n" + body_template)
     if unknown:
         raise TemplateError("unknown placeholder(s): " + ", ".join("${" + n + "}" for n in unknown))
-    values = {k: v for k, v in asdict(data).items() if k != "services"}
-    labels = [_service_label(s) for s in data.services] or ["–"]
+    values = {k: xml_safe(v) for k, v in asdict(data).items() if k != "services"}
+    labels = [xml_safe(_service_label(s)) for s in data.services] or ["–"]
     values["services"] = ", ".join(labels)
-    values["requirements"] = data.requirements.strip() or "–"
+    values["requirements"] = values["requirements"].strip() or "–"
+    title_template, body_template = xml_safe(title_template), xml_safe(body_template)
 
     def sub(text: str) -> str:
         return string.Template(text).safe_substitute(values)

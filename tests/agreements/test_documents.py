@@ -7,6 +7,8 @@ import zipfile
 
 import pytest
 from django.urls import reverse
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from mps.agreements import documents
 from mps.agreements.models import CallOffTemplate
@@ -149,3 +151,28 @@ def test_odt_and_docx_are_zip_packages_with_the_right_mimetype():
 def test_unknown_format_is_rejected():
     with pytest.raises(ValueError, match="rtf"):
         documents.render(documents.fill("x", "y", _data()), "rtf")
+
+
+def test_double_dollar_is_a_literal_dollar_not_a_placeholder():
+    doc = documents.fill("x", "Pris i $$USD: ${estimated_value}", _data(estimated_value="5"))
+    assert doc.blocks[0].lines == ["Pris i $USD: 5"]
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.text(max_size=300), st.text(max_size=80), st.lists(st.text(max_size=40), max_size=5))
+def test_any_text_fills_and_writes_without_crashing_and_is_escaped(requirements, agency, services):
+    data = _data(
+        requirements=requirements,
+        agency_name=agency,
+        services=tuple(documents.ServiceLine(s) for s in services),
+    )
+    doc = documents.fill(documents.DEFAULT_TITLE, documents.DEFAULT_BODY, data)
+    html = documents.to_html(doc)
+    assert "<script" not in html.replace("&lt;script", "")
+    assert documents.to_docx(doc)[:2] == b"PK" and documents.to_odt(doc)[:2] == b"PK"
+
+
+def test_control_characters_are_dropped_so_every_format_can_be_written():
+    doc = documents.fill("x", "${agency_name}", _data(agency_name="Kommune\x1f\x00 A"))
+    assert doc.blocks[0].lines == ["Kommune A"]
+    assert documents.to_docx(doc)[:2] == b"PK" and documents.to_odt(doc)[:2] == b"PK"
