@@ -570,3 +570,12 @@ def test_dates_are_judged_on_assessed_on_not_today() -> None:
         [EEA_PROC, us()], dpf=[dpf_entry(next_due="2024-06-30")], assessed_on="2024-01-15"
     )
     assert results(raw)["us"].mechanism == "dpf"
+
+
+def test_norwegian_explanation_uses_norwegian_country_names() -> None:
+    result = results(scenario([hop("eu", "IE", parent_country="US")]))["eu"]
+    assert "(Irland, IE)" in result.explanation.nb and "morselskap i USA" in result.explanation.nb
+    assert (
+        "(Ireland, IE)" in result.explanation.en
+        and "parent is in United States" in result.explanation.en
+    )

@@ -28,8 +28,9 @@ def _where(hop: Hop, ref: ReferenceData) -> tuple[str, str]:
             f"{hop.entity} (internasjonal organisasjon)",
             f"{hop.entity} (international organisation)",
         )
-    name = ref.country_names.get(hop.country, hop.country)
-    return (f"{hop.entity} ({name}, {hop.country})", f"{hop.entity} ({name}, {hop.country})")
+    name_nb = ref.country_names_nb.get(hop.country, hop.country)
+    name_en = ref.country_names.get(hop.country, hop.country)
+    return (f"{hop.entity} ({name_nb}, {hop.country})", f"{hop.entity} ({name_en}, {hop.country})")
 
 
 def _main(
@@ -182,12 +183,14 @@ def _flags(
             nb.append("Fjerntilgang fra et land utenfor EØS er også en overføring.")
             en.append("Remote access from outside the EEA is a transfer too.")
         elif flag == "clear_text_parent_third_country":
-            parent = ref.country_names.get(hop.parent_country or "", hop.parent_country)
+            code = hop.parent_country or ""
+            parent_nb = ref.country_names_nb.get(code, code)
+            parent_en = ref.country_names.get(code, code)
             nb.append(
-                f"Opplysningene er i klartekst hos en virksomhet med morselskap i {parent}; myndigheter der kan kreve tilgang, også når data ligger i EØS."
+                f"Opplysningene er i klartekst hos en virksomhet med morselskap i {parent_nb}; myndigheter der kan kreve tilgang, også når data ligger i EØS."
             )
             en.append(
-                f"Data is in clear at an entity whose parent is in {parent}; authorities there may compel access, even when data stays in the EEA."
+                f"Data is in clear at an entity whose parent is in {parent_en}; authorities there may compel access, even when data stays in the EEA."
             )
         elif flag == "special_categories_or_national_id":
             nb.append(

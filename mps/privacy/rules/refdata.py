@@ -17,6 +17,9 @@ from typing import Any
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 REFERENCE_FILE = DATA_DIR / "transfer_reference.json"
 ISO_FILE = DATA_DIR / "iso3166_alpha2.csv"
+# Norwegian (bokmål) names for common countries, after Språkrådet's list of state names;
+# other countries fall back to the English name.
+NB_NAMES_FILE = DATA_DIR / "country_names_nb.csv"
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +63,7 @@ class ReferenceData:
     eea: frozenset[str]
     iso_alpha2: frozenset[str]
     country_names: dict[str, str]
+    country_names_nb: dict[str, str]
     adequacy_by_country: dict[str, AdequacyDecision]
     adequacy_by_organisation: dict[str, AdequacyDecision]
     international_organisations: frozenset[str]
@@ -92,13 +96,19 @@ def _decision(raw: dict[str, Any]) -> AdequacyDecision:
 
 
 def load_reference(
-    reference_file: Path = REFERENCE_FILE, iso_file: Path = ISO_FILE
+    reference_file: Path = REFERENCE_FILE,
+    iso_file: Path = ISO_FILE,
+    nb_names_file: Path = NB_NAMES_FILE,
 ) -> ReferenceData:
     """Read and check the data files; a broken file fails loudly with its name."""
     with reference_file.open(encoding="utf-8") as fh:
         raw = json.load(fh)
     with iso_file.open(encoding="utf-8", newline="") as fh:
         names = {row["alpha2"]: row["name"] for row in csv.DictReader(fh)}
+    with nb_names_file.open(encoding="utf-8", newline="") as fh:
+        names_nb = {row["alpha2"]: row["name_nb"] for row in csv.DictReader(fh)}
+    if names_nb.keys() - names.keys():
+        raise ValueError(f"{nb_names_file}: unknown codes {sorted(names_nb.keys() - names.keys())}")
     eea = frozenset(raw["eea_members"]["eu"]) | frozenset(raw["eea_members"]["efta_eea"])
     unknown = sorted(eea - names.keys())
     if unknown:
@@ -120,6 +130,7 @@ def load_reference(
         eea=eea,
         iso_alpha2=frozenset(names),
         country_names=names,
+        country_names_nb={**names, **names_nb},
         adequacy_by_country=by_country,
         adequacy_by_organisation=by_org,
         international_organisations=frozenset(raw["international_organisations"]),
