@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import ssl
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -71,13 +72,22 @@ async def _reply(reader: asyncio.StreamReader) -> tuple[int, list[str]]:
     raise _ProtocolError("reply has too many lines")
 
 
+# Loading the system CA store costs ~0.1 s of CPU, so contexts are built once per CA file.
+_CONTEXTS: dict[tuple[str, float], ssl.SSLContext] = {}
+
+
 def _verifying_context(ca_file: Path | None) -> ssl.SSLContext:
-    context = ssl.create_default_context()
-    if ca_file is not None:
-        context.load_verify_locations(cafile=str(ca_file))
+    key = ("", 0.0) if ca_file is None else (str(ca_file), Path(ca_file).stat().st_mtime)
+    context = _CONTEXTS.get(key)
+    if context is None:
+        context = ssl.create_default_context()
+        if ca_file is not None:
+            context.load_verify_locations(cafile=str(ca_file))
+        _CONTEXTS[key] = context
     return context
 
 
+@functools.cache
 def _inspecting_context() -> ssl.SSLContext:
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
     context.check_hostname = False
@@ -139,7 +149,12 @@ async def probe_smtp(
     """Probe one MX address. Errors are recorded on the result, never raised."""
     probe = SmtpProbe(host=host.rstrip("."), address=address, port=port)
     try:
-        tls = await _conversation(probe, _verifying_context(ca_file), timeout)
+        context = _verifying_context(ca_file)
+    except (OSError, ssl.SSLError) as exc:
+        probe.error = f"CA file {ca_file}: {exc}"[:300]
+        return probe
+    try:
+        tls = await _conversation(probe, context, timeout)
         if tls is not None:
             probe.cert_valid = True
         return probe

@@ -66,6 +66,7 @@ class DnsTestServer:
         *,
         mode: str = "normal",
         responder: Responder | None = None,
+        delay: float = 0.0,
     ) -> None:
         if mode not in MODES:
             raise ValueError(f"mode: {mode!r} is not one of {MODES}")
@@ -74,6 +75,7 @@ class DnsTestServer:
         if (mode == "scripted") != (responder is not None):
             raise ValueError("responder: needed by, and only by, mode='scripted'")
         self.responder = responder
+        self.delay = delay  # seconds added before every reply: a simulated round trip
         self.zones = zones
         self.host = host
         self.port = port
@@ -162,6 +164,8 @@ class DnsTestServer:
                 reply = self.handle(wire, udp=False)
                 if reply is None:
                     continue
+                if self.delay > 0:
+                    await asyncio.sleep(self.delay)
                 writer.write(struct.pack("!H", len(reply)) + reply)
                 await writer.drain()
         except (asyncio.IncompleteReadError, TimeoutError, ConnectionError):
@@ -210,7 +214,13 @@ class _Udp(asyncio.DatagramProtocol):
 
     def datagram_received(self, data: bytes, addr: tuple[str, int]) -> None:
         reply = self.server.handle(data, udp=True)
-        if reply is not None and self.transport is not None:
+        if reply is None or self.transport is None:
+            return
+        if self.server.delay > 0:
+            asyncio.get_running_loop().call_later(
+                self.server.delay, self.transport.sendto, reply, addr
+            )
+        else:
             self.transport.sendto(reply, addr)
 
 
@@ -340,7 +350,7 @@ class DnsMailWorld:
 
 
 def start_dns_mail_world(
-    directory: Path, ca: TestCA, *, smtp_on_ipv6_loopback: bool = False
+    directory: Path, ca: TestCA, *, smtp_on_ipv6_loopback: bool = False, dns_delay: float = 0.0
 ) -> DnsMailWorld:
     """Build and sign the zones, write the trust anchor into ``directory`` and start the
     resolver, the hostile resolvers and the SMTP servers (certificates from ``ca``)."""
@@ -351,7 +361,7 @@ def start_dns_mail_world(
     started: list[DnsTestServer | SmtpTestServer] = []
     try:
         servers = [
-            DnsTestServer(built, RESOLVER_ADDRESS),
+            DnsTestServer(built, RESOLVER_ADDRESS, delay=dns_delay),
             DnsTestServer(None, SILENT_RESOLVER_ADDRESS, mode="silent"),
             DnsTestServer(None, SERVFAIL_RESOLVER_ADDRESS, mode="servfail"),
         ]

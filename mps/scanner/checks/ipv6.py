@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 
-from mps.scanner import dns_facts, dnsclient
+from mps.scanner import dns_facts
 from mps.scanner.checks._spec import ref, spec
 from mps.scanner.context import TargetContext
 from mps.scanner.model import CheckSpec, Finding, Severity, Status
@@ -57,9 +57,7 @@ async def _connect(ctx: TargetContext, address: str, port: int) -> tuple[str, st
 
 
 async def _web(ctx: TargetContext) -> list[Finding]:
-    a, aaaa = await asyncio.gather(
-        dnsclient.query(ctx.config, ctx.name, "A"), dnsclient.query(ctx.config, ctx.name, "AAAA")
-    )
+    a, aaaa = (await dns_facts.host_addresses(ctx, ctx.name)).answers
     evidence: dict[str, object] = {"a": a.to_evidence(), "aaaa": aaaa.to_evidence()}
     if aaaa.inconclusive:
         detail = f"AAAA look-up failed: {aaaa.rcode}"
