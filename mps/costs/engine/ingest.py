@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import shutil
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -148,17 +149,24 @@ def _typed_expr(name: str, raw: str) -> str:
     if kind == Kind.DATETIME:
         # ISO 8601 only: DuckDB would otherwise read 5/1/25 as the year 5. Without an offset the
         # time is taken as UTC (the session time zone); a space instead of T is accepted.
-        return f"CASE WHEN regexp_matches({raw}, '^\\s*\\d{{4}}-\\d\\d-\\d\\d') THEN TRY_CAST(trim({raw}) AS TIMESTAMPTZ) END"
+        return f"CASE WHEN {raw} LIKE '____-__-__%' THEN TRY_CAST({raw} AS TIMESTAMPTZ) END"
     if kind == Kind.CURRENCY:
         return f"upper(trim({raw}))"
     if kind == Kind.ENUM:
         cases = " ".join(
             f"WHEN {lit(_enum_key(value))} THEN {lit(value)}" for value in BY_NAME[name].allowed
         )
-        return f"CASE lower(replace(replace(trim({raw}), '-', ''), ' ', '')) {cases} END"
+        exact = ", ".join(lit(value) for value in BY_NAME[name].allowed)
+        # Most exports write the canonical spelling: test that first, fold case only otherwise.
+        folded = f"CASE lower(replace(replace(trim({raw}), '-', ''), ' ', '')) {cases} END"
+        return f"CASE WHEN {raw} IN ({exact}) THEN {raw} ELSE {folded} END"
     if kind == Kind.JSON and name in ("Tags", "AllocatedTags"):
         # Tag keys with stray spaces (" env" or "env ") are trimmed (issue 6).
-        return f"regexp_replace({raw}, '\"\\s*((?:[^\"\\\\]|\\\\.)*?)\\s*\"\\s*:', '\"\\1\":', 'g')"
+        trimmed = (
+            f"regexp_replace({raw}, '\"\\s*((?:[^\"\\\\]|\\\\.)*?)\\s*\"\\s*:', '\"\\1\":', 'g')"
+        )
+        # Only text with a quote next to a space can hold such a key: skip the regex otherwise.
+        return f"CASE WHEN contains({raw}, '\" ') OR contains({raw}, ' \":') THEN {trimmed} ELSE {raw} END"
     return raw
 
 
@@ -296,7 +304,9 @@ def ingest_file(
     """Validate one FOCUS export and, if it has no errors, publish it for `org`."""
     path = Path(path)
     file = display_name or path.name
+    started = time.perf_counter()
     checksum = file_checksum(path)
+    phases = {"checksum": time.perf_counter() - started}
     store = OrgStore(costs_dir, org)
     with store.locked():
         manifest = store.manifest()
@@ -304,13 +314,21 @@ def ingest_file(
             return ImportResult(Outcome.UNCHANGED, file, checksum)
         staging = store.new_staging_dir()
         try:
-            return _ingest_locked(path, file, checksum, store, staging, fx)
+            result = _ingest_locked(path, file, checksum, store, staging, fx, phases)
+            result.seconds = {k: round(v, 3) for k, v in phases.items()}
+            return result
         finally:
             shutil.rmtree(staging, ignore_errors=True)
 
 
 def _ingest_locked(
-    path: Path, file: str, checksum: str, store: OrgStore, staging: Path, fx: FxTable
+    path: Path,
+    file: str,
+    checksum: str,
+    store: OrgStore,
+    staging: Path,
+    fx: FxTable,
+    phases: dict[str, float],
 ) -> ImportResult:
     fmt = detect_format(path)
     source = source_sql(path, fmt)
@@ -332,6 +350,9 @@ def _ingest_locked(
         import_id = checksum[:16]
         plan = build_plan(layout, source, import_id)
         out_dir = staging / "data"
+        mark = time.perf_counter()
+        # Stored rows need no order; the writer may then work on several row groups at once.
+        con.execute("SET preserve_insertion_order = false")
         try:
             con.execute(
                 f"COPY ({plan.write_sql}) TO {lit(str(out_dir))} "
@@ -341,6 +362,8 @@ def _ingest_locked(
         except duckdb.Error as exc:
             issue = Issue(file, None, None, None, R.MALFORMED_FILE, f"cannot be read: {exc}")
             return _rejected(file, checksum, [issue], layout.version)
+        phases["convert"] = time.perf_counter() - mark
+        mark = time.perf_counter()
         staged = lit(str(out_dir / "**" / "*.parquet"))
         reader = f"read_parquet({staged}, hive_partitioning = true)"
         error_counts = _count_rules(con, reader, plan.errors, "x_mps_errors_", by_provider=False)
@@ -352,9 +375,12 @@ def _ingest_locked(
         )
         snapshots = _snapshots(con, reader, checksum, import_id)
         warning_counts += _column_warnings(layout, snapshots)
+        phases["count"] = time.perf_counter() - mark
     finally:
         con.close()
+    mark = time.perf_counter()
     replaced = store.commit(out_dir, snapshots, checksum)
+    phases["publish"] = time.perf_counter() - mark
     return ImportResult(
         Outcome.IMPORTED,
         file,
@@ -463,6 +489,7 @@ def _column_warnings(layout: Layout, snapshots: list[Snapshot]) -> list[RuleCoun
 def _first_errors(con: duckdb.DuckDBPyConnection, plan: Plan, file: str, fmt: str) -> list[Issue]:
     """Stream the file once more, in order, and describe the first rows in error."""
     first_row = 1 if fmt == "parquet" else 2  # a CSV's header is row 1
+    con.execute("SET preserve_insertion_order = true")  # row numbers follow the file
     issues: list[Issue] = []
     result = con.sql(plan.errors_sql)
     reader = result.to_arrow_reader(100_000)

@@ -70,6 +70,7 @@ class ImportResult:
     errors: list[Issue] = field(default_factory=list)
     error_counts: list[RuleCount] = field(default_factory=list)
     warning_counts: list[RuleCount] = field(default_factory=list)
+    seconds: dict[str, float] = field(default_factory=dict)  # time per phase, for benchmarks
 
     @property
     def ok(self) -> bool:

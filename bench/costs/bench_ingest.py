@@ -1,0 +1,310 @@
+"""Ingest benchmark: mps against a pandas implementation and a bare CSV-to-Parquet conversion.
+
+Each contender runs in its own subprocess, which reports its wall time and its own peak RSS
+(resource.getrusage), on generated FOCUS 1.2 CSV files of two sizes (to show memory is flat):
+
+    .venv/bin/python bench/costs/bench_ingest.py --rows 1000000 3000000 --dir /tmp/costbench
+
+Not part of the test suite. `--append docs/benchmarks.md` adds the table to that file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import platform
+import resource
+import shutil
+import subprocess
+import sys
+import time
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+ORG = "974760673"
+CONTENDERS = ("mps", "pandas", "bare-duckdb", "bare-polars")
+# Pandas reads this many rows at a time: a careful implementation does not load 10 GB at once.
+PANDAS_CHUNK_ROWS = 200_000
+
+
+def generate(path: Path, rows: int) -> None:
+    from mps.costs.engine import synthetic
+
+    days = 366
+    resources = math.ceil(rows / (days * len(synthetic.PROVIDERS)))
+    spec = synthetic.Spec(
+        start=date(2024, 1, 1), days=days, resources=resources, messy=True, seed=rows
+    )
+    synthetic.write_csv(path, spec, limit=rows)
+
+
+def run_mps(source: Path, out: Path) -> int:
+    from mps.costs.engine.fx import shipped_table
+    from mps.costs.engine.ingest import ingest_file
+
+    result = ingest_file(source, out / "costs", ORG, shipped_table())
+    if not result.ok:
+        raise SystemExit(f"mps rejected the file: {result.errors[:3]}")
+    return result.rows
+
+
+def run_bare_duckdb(source: Path, out: Path) -> int:
+    import duckdb
+
+    con = duckdb.connect()
+    con.execute(
+        f"COPY (SELECT * FROM read_csv('{source}')) TO '{out / 'bare.parquet'}' (FORMAT parquet)"  # noqa: S608
+    )
+    return int(con.execute(f"SELECT count(*) FROM '{out / 'bare.parquet'}'").fetchone()[0])  # noqa: S608
+
+
+def run_bare_polars(source: Path, out: Path) -> int:
+    import polars as pl
+
+    pl.scan_csv(source, infer_schema_length=10_000).sink_parquet(out / "bare.parquet")
+    return int(pl.scan_parquet(out / "bare.parquet").select(pl.len()).collect().item())
+
+
+def run_pandas(source: Path, out: Path) -> int:
+    """The same validation and conversion written plainly with pandas, chunk by chunk."""
+    import hashlib
+
+    import numpy as np
+    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from mps.costs.engine import rules as R
+    from mps.costs.engine.columns import BY_NAME, CATALOGUE, Kind, canonical_name
+    from mps.costs.engine.currencies import ISO_4217_CODES
+    from mps.costs.engine.fx import shipped_table
+    from mps.costs.engine.ingest import NULL_STRINGS
+
+    daily = pd.DataFrame(shipped_table().daily(), columns=["currency", "day", "quote_day", "rate"])
+    daily["day"] = pd.to_datetime(daily["day"])
+    errors: dict[str, int] = {}
+    warnings: dict[tuple[str, str, str], int] = {}
+    first_errors: list[tuple[int, str, str]] = []
+    total = 0
+    staging = out / "pandas"
+    for chunk in pd.read_csv(
+        source,
+        dtype=str,
+        keep_default_na=False,
+        na_values=list(NULL_STRINGS),
+        chunksize=PANDAS_CHUNK_ROWS,
+    ):
+        chunk.columns = [canonical_name(c) or c.strip() for c in chunk.columns]
+        bad = pd.DataFrame(index=chunk.index)
+        for column in CATALOGUE:
+            if column.name not in chunk:
+                chunk[column.name] = None
+                continue
+            raw = chunk[column.name]
+            if column.kind == Kind.DECIMAL:
+                value = pd.to_numeric(raw, errors="coerce")
+                bad[f"{R.UNPARSEABLE_NUMBER}:{column.name}"] = raw.notna() & ~np.isfinite(
+                    value.fillna(np.nan)
+                )
+            elif column.kind == Kind.DATETIME:
+                iso = raw.str.match(r"^\d{4}-\d\d-\d\d", na=False)
+                value = pd.to_datetime(raw.where(iso), utc=True, format="ISO8601", errors="coerce")
+                bad[f"{R.UNPARSEABLE_DATETIME}:{column.name}"] = raw.notna() & value.isna()
+            elif column.kind == Kind.CURRENCY:
+                value = raw.str.strip().str.upper()
+                bad[f"{R.UNKNOWN_CURRENCY}:{column.name}"] = value.notna() & ~value.isin(
+                    ISO_4217_CODES
+                )
+            elif column.kind == Kind.ENUM:
+                lookup = {
+                    v.replace("-", "").replace(" ", "").lower(): v
+                    for v in BY_NAME[column.name].allowed
+                }
+                key = raw.str.strip().str.replace("-", "").str.replace(" ", "").str.lower()
+                value = key.map(lookup)
+                bad[f"{R.INVALID_VALUE}:{column.name}"] = raw.notna() & value.isna()
+            elif column.name == "Tags":
+                value = raw.str.replace(r'"\s*((?:[^"\\]|\\.)*?)\s*"\s*:', r'"\1":', regex=True)
+            else:
+                value = raw
+            chunk[column.name] = value
+        for name in R.REQUIRED_COLUMNS:
+            bad[f"{R.REQUIRED_VALUE}:{name}"] = chunk[name].isna()
+        bad[f"{R.PERIOD_ORDER}:ChargePeriodStart"] = (
+            chunk["ChargePeriodStart"] >= chunk["ChargePeriodEnd"]
+        )
+        for key, count in bad.sum().items():
+            if count:
+                errors[key] = errors.get(key, 0) + int(count)
+        if bad.to_numpy().any():
+            for index in np.flatnonzero(bad.to_numpy().any(axis=1))[: 100 - len(first_errors)]:
+                first_errors.append((total + int(index) + 2, "", ""))
+        provider = chunk["ProviderName"]
+        warn = pd.DataFrame(index=chunk.index)
+        for name in R.NOT_NULL_COLUMNS + R.NOT_NULL_BEFORE_1_3:
+            warn[f"{R.MANDATORY_NULL}:{name}"] = chunk[name].isna()
+        usage = chunk["ChargeCategory"] == "Usage"
+        warn[f"{R.MANDATORY_NULL}:RegionId"] = (
+            chunk["RegionId"].isna() & chunk["ResourceId"].notna() & usage
+        )
+        warn[f"{R.PURCHASE_EFFECTIVE_COST}:EffectiveCost"] = (
+            chunk["ChargeCategory"] == "Purchase"
+        ) & (chunk["EffectiveCost"].fillna(0) != 0)
+        chunk["x_mps_charge_date"] = chunk["ChargePeriodStart"].dt.tz_localize(None).dt.normalize()
+        chunk = chunk.merge(
+            daily.rename(columns={"day": "x_mps_charge_date", "currency": "BillingCurrency"}),
+            on=["BillingCurrency", "x_mps_charge_date"],
+            how="left",
+        )
+        chunk.loc[chunk["BillingCurrency"] == "NOK", "rate"] = 1.0
+        warn[f"{R.NO_EXCHANGE_RATE}:BillingCurrency"] = chunk["rate"].isna().to_numpy()
+        for key, counts in warn.groupby(provider.to_numpy()).sum().stack().items():
+            if counts:
+                warnings[(key[0], *key[1].split(":"))] = warnings.get(
+                    (key[0], *key[1].split(":")), 0
+                ) + int(counts)
+        for cost in ("BilledCost", "EffectiveCost", "ListCost", "ContractedCost"):
+            chunk[f"{cost}_nok"] = chunk[cost] * chunk["rate"]
+        chunk["provider"] = (
+            provider.str.lower()
+            .str.replace(r"[^a-z0-9]+", "-", regex=True)
+            .str.strip("-")
+            .to_numpy()
+        )
+        chunk["billing_month"] = chunk["BillingPeriodStart"].dt.strftime("%Y-%m")
+        keys = chunk[
+            ["ProviderName", "BillingAccountId", "BillingPeriodStart", "BillingPeriodEnd"]
+        ].astype(str)
+        joined = keys.agg("|".join, axis=1)
+        digests = {k: hashlib.md5(k.encode()).hexdigest()[:16] for k in joined.unique()}  # noqa: S324
+        chunk["snapshot"] = joined.map(digests)
+        if not first_errors:
+            pq.write_to_dataset(
+                pa.Table.from_pandas(chunk, preserve_index=False),
+                staging,
+                partition_cols=["provider", "billing_month", "snapshot"],
+                compression="zstd",
+            )
+        total += len(chunk)
+    if first_errors:
+        raise SystemExit(f"pandas rejected the file: {first_errors[:3]}")
+    return total
+
+
+def child(contender: str, source: Path, out: Path) -> None:
+    run = {
+        "mps": run_mps,
+        "pandas": run_pandas,
+        "bare-duckdb": run_bare_duckdb,
+        "bare-polars": run_bare_polars,
+    }[contender]
+    started = time.perf_counter()
+    rows = run(source, out)
+    seconds = time.perf_counter() - started
+    peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
+    print(
+        json.dumps(
+            {
+                "contender": contender,
+                "rows": rows,
+                "seconds": seconds,
+                "peak_rss_mib": peak_kib / 1024,
+            }
+        )
+    )
+
+
+def measure(contender: str, source: Path, work: Path) -> dict[str, float]:
+    out = work / f"out-{contender}"
+    shutil.rmtree(out, ignore_errors=True)
+    out.mkdir(parents=True)
+    proc = subprocess.run(
+        [sys.executable, __file__, "--child", contender, str(source), str(out)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    shutil.rmtree(out, ignore_errors=True)
+    if proc.returncode != 0:
+        raise SystemExit(f"{contender} failed:\n{proc.stderr[-3000:]}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--rows", type=int, nargs="+", default=[1_000_000, 3_000_000])
+    parser.add_argument("--dir", type=Path, default=Path("/tmp/costbench"))
+    parser.add_argument("--contenders", nargs="+", default=list(CONTENDERS), choices=CONTENDERS)
+    parser.add_argument("--append", type=Path, help="append the results as Markdown to this file")
+    parser.add_argument(
+        "--child", nargs=3, metavar=("CONTENDER", "SOURCE", "OUT"), help=argparse.SUPPRESS
+    )
+    args = parser.parse_args()
+    if args.child:
+        child(args.child[0], Path(args.child[1]), Path(args.child[2]))
+        return
+    args.dir.mkdir(parents=True, exist_ok=True)
+    results = []
+    for rows in args.rows:
+        source = args.dir / f"focus-{rows}.csv"
+        if not source.exists():
+            print(f"generating {source} …", flush=True)
+            generate(source, rows)
+        size_mb = source.stat().st_size / 1e6
+        for contender in args.contenders:
+            r = measure(contender, source, args.dir)
+            r["file_mb"] = size_mb
+            results.append(r)
+            print(
+                f"{rows:>10,} rows {contender:12s} {r['seconds']:8.1f} s {r['rows'] / r['seconds']:10,.0f} rows/s "
+                f"peak {r['peak_rss_mib']:7.0f} MiB",
+                flush=True,
+            )
+    table = render(results, args)
+    print(table)
+    if args.append:
+        with open(args.append, "a") as handle:
+            handle.write(table)
+
+
+def render(results: list[dict[str, float]], args: argparse.Namespace) -> str:
+    by_size: dict[int, dict[str, dict[str, float]]] = {}
+    for r in results:
+        by_size.setdefault(int(r["rows"]), {})[str(r["contender"])] = r
+    lines = [
+        "",
+        f"### Cost ingest (FOCUS 1.2 CSV → validated Parquet), {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
+        "",
+        f"Machine: {os.cpu_count()} CPUs, {platform.processor() or platform.machine()}, Python "
+        f"{platform.python_version()}; shared with other jobs, so absolute figures are noisy, ratios less so.",
+        f"Command: `.venv/bin/python bench/costs/bench_ingest.py --rows {' '.join(map(str, args.rows))} "
+        f"--dir {args.dir}`",
+        "",
+        "| rows | file MB | contender | seconds | rows/s | peak RSS MiB | time ÷ fastest bare |",
+        "|---:|---:|---|---:|---:|---:|---:|",
+    ]
+    for rows, entries in sorted(by_size.items()):
+        bare = [e["seconds"] for name, e in entries.items() if name.startswith("bare")]
+        fastest = min(bare) if bare else float("nan")
+        for name in CONTENDERS:
+            if name not in entries:
+                continue
+            e = entries[name]
+            lines.append(
+                f"| {rows:,} | {e['file_mb']:,.0f} | {name} | {e['seconds']:.1f} | "
+                f"{rows / e['seconds']:,.0f} | {e['peak_rss_mib']:,.0f} | {e['seconds'] / fastest:.2f} |"
+            )
+        if "mps" in entries and "pandas" in entries:
+            lines.append(
+                f"| {rows:,} | | pandas ÷ mps | {entries['pandas']['seconds'] / entries['mps']['seconds']:.1f}× | | | |"
+            )
+    lines.append("")
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    main()

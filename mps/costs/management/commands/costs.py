@@ -1,0 +1,117 @@
+"""`mps costs import FILE --org ORGNR [--json]` and `mps costs summary --org ORGNR --by … --json`.
+
+A contract for scripts (issue 6, "CLI"): the JSON shapes are those of ImportResult and Summary.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from mps.costs import actions
+from mps.costs.engine.summary import SummaryError, parse_by
+from mps.organisations.models import Organisation
+from mps.organisations.orgnr import InvalidOrgnr, normalise_orgnr
+
+# Exit codes: 1 = the file was rejected (errors printed), 2 = bad arguments or input.
+EXIT_REJECTED = 1
+EXIT_BAD_INPUT = 2
+
+
+class Command(BaseCommand):
+    help = "Cloud costs from FOCUS billing exports."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        sub = parser.add_subparsers(dest="action", required=True, title="actions")
+        load = sub.add_parser(
+            "import", help="Validate and import a FOCUS export (CSV, CSV.gz or Parquet)."
+        )
+        load.add_argument("file")
+        load.add_argument("--org", required=True, help="organisation number (nine digits)")
+        load.add_argument("--json", action="store_true", help="print the result as JSON")
+        summary = sub.add_parser("summary", help="Cost totals by provider, month, service …")
+        summary.add_argument("--org", required=True, help="organisation number (nine digits)")
+        summary.add_argument(
+            "--by",
+            default="provider,month",
+            help="comma-separated: provider, month, service_category, service, region, sub_account",
+        )
+        summary.add_argument("--currency", default="NOK", help="ISO 4217 code (default NOK)")
+        summary.add_argument("--json", action="store_true", help="print the result as JSON")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        organisation = self._organisation(options["org"])
+        if options["action"] == "import":
+            self._import(organisation, Path(options["file"]), options["json"])
+        else:
+            self._summary(organisation, options["by"], options["currency"], options["json"])
+
+    def _organisation(self, raw: str) -> Organisation:
+        try:
+            orgnr = normalise_orgnr(raw)
+        except InvalidOrgnr as exc:
+            raise CommandError(str(exc), returncode=EXIT_BAD_INPUT) from None
+        organisation = Organisation.objects.filter(orgnr=orgnr).first()
+        if organisation is None:
+            raise CommandError(f"no organisation with number {orgnr}", returncode=EXIT_BAD_INPUT)
+        return organisation
+
+    def _import(self, organisation: Organisation, path: Path, as_json: bool) -> None:
+        if not path.is_file():
+            raise CommandError(f"{path}: no such file", returncode=EXIT_BAD_INPUT)
+        _, result = actions.do_import_costs(None, organisation, path)
+        if as_json:
+            self.stdout.write(result.to_json())
+        elif result.ok:
+            self.stdout.write(
+                f"{result.file}: {result.outcome.value}, {result.rows} rows, "
+                f"providers {', '.join(result.providers) or '-'}, "
+                f"billing periods {', '.join(result.billing_periods) or '-'}, "
+                f"{len(result.replaced_snapshots)} older snapshot(s) replaced"
+            )
+            for count in result.warning_counts:
+                self.stdout.write(
+                    f"  warning {count.rule} {count.column or ''} ({count.provider}): {count.count}"
+                )
+        else:
+            for issue in result.errors:
+                where = f"row {issue.row}, " if issue.row else ""
+                column = f"{issue.column} " if issue.column else ""
+                value = f"{issue.value!r}: " if issue.value is not None else ""
+                self.stdout.write(
+                    f"{issue.file}: {where}{column}{value}{issue.message} [{issue.rule}]"
+                )
+            for count in result.error_counts:
+                self.stdout.write(f"  {count.rule} {count.column or ''}: {count.count} row(s)")
+        if not result.ok:
+            raise CommandError(
+                f"{result.file} was rejected; nothing was imported", returncode=EXIT_REJECTED
+            )
+
+    def _summary(self, organisation: Organisation, by: str, currency: str, as_json: bool) -> None:
+        try:
+            dimensions = parse_by(by)
+            summary = actions.cost_summary(organisation, dimensions, currency)
+        except SummaryError as exc:
+            raise CommandError(str(exc), returncode=EXIT_BAD_INPUT) from None
+        if as_json:
+            self.stdout.write(summary.to_json())
+            return
+        self.stdout.write("\t".join([*dimensions, "billed_cost", "effective_cost", "list_cost"]))
+        for row in summary.rows:
+            keys = [row.group[name] or "" for name in dimensions]
+            self.stdout.write(
+                "\t".join(
+                    [
+                        *keys,
+                        f"{row.billed_cost:.2f}",
+                        f"{row.effective_cost:.2f}",
+                        f"{row.list_cost:.2f}",
+                    ]
+                )
+            )
+        self.stdout.write(
+            f"({summary.currency}; {summary.unconverted_rows} row(s) without a rate left out)"
+        )
