@@ -259,7 +259,11 @@ def assess_hop(
             # C-311/18); a derogation is no fallback for systematic transfers.
             facts.flags.append("dpf_only_ground")
         if hop.access == "remote":
+            # EDPB Guidelines 05/2021: making data available by remote access from a third
+            # country is itself a transfer under Art. 44.
             facts.flags.append("remote_access_third_country")
+        # Art. 9(1) and Art. 10 data, fødselsnummer (personopplysningsloven § 12) and
+        # duty-of-confidentiality data (forvaltningsloven § 13) raise the stakes of a transfer.
         if any(c in SPECIAL_OR_NATIONAL_ID for c in categories):
             facts.flags.append("special_categories_or_national_id")
     documents: tuple[str, ...] = chosen.documents
