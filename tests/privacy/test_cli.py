@@ -14,6 +14,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from mps.privacy.rules import cli
 from tests.privacy.builders import hop, scenario
 
 REPO = Path(__file__).resolve().parents[2]
@@ -119,3 +120,37 @@ def test_call_command_rejects_broken_files_with_a_clear_error(
 def test_call_command_names_a_missing_file(tmp_path: Path) -> None:
     with pytest.raises(CommandError, match="no such file"):
         call(str(tmp_path / "absent.json"))
+
+
+def run_plain(*argv: str, stdin: str = "") -> tuple[int, str, str]:
+    out, err = StringIO(), StringIO()
+    code = cli.run(list(argv), stdin=StringIO(stdin), stdout=out, stderr=err)
+    return code, out.getvalue(), err.getvalue()
+
+
+def test_plain_entry_point_gives_the_same_json_as_the_django_command() -> None:
+    code, out, err = run_plain("assess", str(DEMO), "--json")
+    assert (code, err) == (0, "")
+    assert json.loads(out) == json.loads(call(str(DEMO), "--json"))
+
+
+def test_plain_entry_point_reports_bad_input_with_exit_2(tmp_path: Path) -> None:
+    path = write(tmp_path, scenario([hop("h1", "IE", safeguards=["magic"])]))
+    code, out, err = run_plain("assess", str(path))
+    assert code == 2 and out == ""
+    assert "hop 'h1'" in err and "'safeguards'" in err and "magic" in err
+
+
+def test_plain_entry_point_runs_without_django_settings() -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "MPS_"))}
+    proc = subprocess.run(
+        [sys.executable, "-m", "mps.privacy.rules", "assess", "-", "--json"],
+        cwd=REPO,
+        env=env,
+        input=DEMO.read_text(encoding="utf-8"),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["summary"] == {"ok": 3, "action": 1, "blocked": 1}

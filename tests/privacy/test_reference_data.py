@@ -82,7 +82,7 @@ def test_a_broken_reference_file_fails_loudly(tmp_path: Path) -> None:
 
 def test_engine_imports_no_django() -> None:
     code = (
-        "import sys, mps.privacy.rules as r; "
+        "import sys, mps.privacy.rules, mps.privacy.rules.cli; "
         "assert not any(m == 'django' or m.startswith('django.') for m in sys.modules), 'django imported'"
     )
     proc = subprocess.run(
