@@ -87,20 +87,17 @@ def _adequacy(hop: Hop, scenario: Scenario, ref: ReferenceData, facts: Facts) ->
     if period is None:
         facts.adequacy_expired = decision
         return None
+    # Art. 45(3) allows decisions for "one or more specified sectors"; the recipient must
+    # fall inside that sector (e.g. PIPEDA, APPI business operators, PIPA).
+    if decision.scope == "partial" and hop.in_adequacy_scope is False:
+        facts.adequacy_out_of_scope = True
+        return None
+    facts.adequacy = decision
     if decision.eea_incorporation == "pending":
         facts.flags.append("adequacy_eea_incorporation_pending")
     basis = ("GDPR Art. 45(1)", f"{decision.decision} ({period.reference})")
-    if decision.scope == "partial":
-        # Art. 45(3) allows decisions for "one or more specified sectors"; the recipient must
-        # fall inside that sector (e.g. PIPEDA, APPI business operators, PIPA).
-        if hop.in_adequacy_scope is False:
-            facts.adequacy_out_of_scope = True
-            return None
-        facts.adequacy = decision
-        if hop.in_adequacy_scope is None:
-            return Candidate("adequacy", "action", "R-ADEQ-SCOPE", basis, (ADEQ_SCOPE,))
-        return Candidate("adequacy", "ok", "R-ADEQ", basis)
-    facts.adequacy = decision
+    if decision.scope == "partial" and hop.in_adequacy_scope is None:
+        return Candidate("adequacy", "action", "R-ADEQ-SCOPE", basis, (ADEQ_SCOPE,))
     return Candidate("adequacy", "ok", "R-ADEQ", basis)
 
 
