@@ -579,3 +579,17 @@ def test_norwegian_explanation_uses_norwegian_country_names() -> None:
         "(Ireland, IE)" in result.explanation.en
         and "parent is in United States" in result.explanation.en
     )
+
+
+def test_a_dpa_is_needed_for_processor_recipients_only() -> None:
+    raw = scenario(
+        [
+            EEA_PROC,
+            hop("sub", "SE", src="eu"),
+            hop("back", "IN", src="eu", role="controller", safeguards=["scc", "tia"]),
+        ]
+    )
+    found = results(raw)
+    assert "GDPR Art. 28(3)" in found["eu"].legal_basis and "dpa_art28" in found["eu"].documents
+    assert "GDPR Art. 28(4)" in found["sub"].legal_basis and "dpa_art28" in found["sub"].documents
+    assert "dpa_art28" not in found["back"].documents

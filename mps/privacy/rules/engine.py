@@ -226,7 +226,7 @@ def assess_hop(
         and hop.access != "storage"
     ):
         # Data in clear at an entity whose parent sits in a third country (possible foreign
-        # access orders, EDPB Recommendations 01/2020 para. 43), even inside the EEA.
+        # access orders; EDPB Recommendations 01/2020 Annex 2, use cases 6-7), even inside the EEA.
         facts.flags.append("clear_text_parent_third_country")
     is_eea = hop.country in ref.eea and hop.international_organisation is None
     module: int | None = None
@@ -265,8 +265,9 @@ def assess_hop(
             facts.flags.append("special_categories_or_national_id")
     documents: tuple[str, ...] = chosen.documents
     legal_basis = chosen.legal_basis
-    if hop.role == "processor" or exporter_role == "processor":
-        # Art. 28(3) contract with a processor; Art. 28(4) the same duties down the chain.
+    if hop.role == "processor":
+        # Art. 28(3): a contract with every processor; Art. 28(4): a processor engaging a
+        # sub-processor passes the same duties down the chain.
         documents = (DPA, *documents)
         legal_basis = (
             *legal_basis,
