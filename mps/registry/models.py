@@ -107,6 +107,8 @@ class Service(models.Model):
                 fields=["status", "vendor", "category", "location_scope", "current_version"],
                 name="registry_service_filters",
             ),
+            # The overview card's "recently updated": newest published first, walked in order.
+            models.Index(fields=["status", "published_at", "id"], name="registry_service_recent"),
         ]
 
     def __str__(self) -> str:
