@@ -10,6 +10,9 @@ from dataclasses import replace
 import dns.flags
 import dns.message
 import dns.rcode
+import dns.rdataclass
+import dns.rdatatype
+import dns.rdtypes.ANY.TXT
 import dns.rrset
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -163,3 +166,56 @@ def test_cname_loop_in_a_reply_ends(scripted: tuple[Script, ScanConfig]) -> None
     answer = ask(config, "fuzz.good.test", "A", True)
     assert answer.records == ()
     assert len(answer.cnames) <= 16
+
+
+TXT_TEXT = st.one_of(
+    st.lists(st.sampled_from(
+        ["v=spf1", " ", "-all", "+all", "~all", "include:fuzz.test", "redirect=fuzz.test", "mx",
+         "ip4:192.0.2.1", "ip4:300.1.1.1", "a:", "%{i}", "exists:x.fuzz.test", "é", "\\"]
+    ), max_size=12).map("".join),
+    st.lists(st.sampled_from(
+        ["v=DMARC1", ";", " p=", "reject", "none", "quarantine", " pct=", "50", "101", " rua=",
+         "mailto:a@fuzz.test", "x", "="]
+    ), max_size=12).map("".join),
+    st.text(max_size=80),
+)  # fmt: skip
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(texts=st.lists(TXT_TEXT, max_size=3), mx=st.booleans())
+def test_mail_checks_on_random_txt_records_give_clear_statuses(
+    scripted: tuple[Script, ScanConfig], texts: list[str], mx: bool
+) -> None:
+    from mps.scanner.checks import email
+    from mps.scanner.model import Status
+
+    from .conftest import run_family
+
+    script, config = scripted
+
+    def reply(wire: bytes) -> bytes:
+        query = dns.message.from_wire(wire)
+        response = dns.message.make_response(query)
+        question = query.question[0]
+        name = question.name.to_text()
+        if question.rdtype == dns.rdatatype.SOA and name == "fuzz.test.":
+            response.answer.append(dns.rrset.from_text(name, 300, "IN", "SOA", SAMPLES["SOA"][0]))
+        elif question.rdtype == dns.rdatatype.TXT and texts:
+            rdatas = [
+                dns.rdtypes.ANY.TXT.TXT(dns.rdataclass.IN, dns.rdatatype.TXT, [t.encode()[:255]])
+                for t in texts
+            ]
+            response.answer.append(dns.rrset.from_rdata_list(question.name, 300, rdatas))
+        elif question.rdtype == dns.rdatatype.MX and mx:
+            response.answer.append(dns.rrset.from_text(name, 300, "IN", "MX", "10 127.20.0.1."))
+        return response.to_wire()
+
+    script.reply = reply
+    findings = run_family(email, "fuzz.test", config)
+    assert findings, "a zone apex is a mail domain: SPF and DMARC findings are expected"
+    for finding in findings:
+        assert finding.status in (Status.PASS, Status.FAIL, Status.INFO, Status.INCONCLUSIVE)
+    spf = [f for f in findings if f.check == "email.spf.missing"]
+    assert spf and spf[0].status in (Status.PASS, Status.FAIL)
