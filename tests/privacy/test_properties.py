@@ -172,3 +172,15 @@ def test_batch_reassessment_equals_one_by_one(
     one_by_one = [assess(s) for s in parsed]
     entries = parsed[0].dpf_list
     assert list(assess_many(parsed, entries)) == one_by_one
+
+
+@EXAMPLES
+@given(raw=scenarios(), extra=dpf_entries())
+def test_adding_a_dpf_list_row_never_worsens_any_hop(
+    raw: dict[str, Any], extra: dict[str, Any]
+) -> None:
+    before = statuses(raw)
+    richer = copy.deepcopy(raw)
+    richer["dpf_list"].append(extra)
+    after = statuses(richer)
+    assert all(STATUS_RANK[after[h]] <= STATUS_RANK[s] for h, s in before.items())

@@ -593,3 +593,14 @@ def test_a_dpa_is_needed_for_processor_recipients_only() -> None:
     assert "GDPR Art. 28(3)" in found["eu"].legal_basis and "dpa_art28" in found["eu"].documents
     assert "GDPR Art. 28(4)" in found["sub"].legal_basis and "dpa_art28" in found["sub"].documents
     assert "dpa_art28" not in found["back"].documents
+
+
+def test_a_name_on_two_dpf_rows_uses_the_row_that_covers_the_data() -> None:
+    rows = [
+        dpf_entry(hr=True, non_hr=True, next_due="2027-03-01"),
+        dpf_entry(hr=False, non_hr=True, next_due="2027-09-01"),
+    ]
+    raw = scenario([EEA_PROC, us()], dpf=rows, categories=["hr"])
+    result = results(raw)["us"]
+    assert (result.mechanism, result.status) == ("dpf", "ok")
+    assert "2027-03-01" in result.explanation.en

@@ -44,9 +44,12 @@ def normalise(name: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class DpfMatch:
-    entry: DpfEntry | None
+    entry: DpfEntry | None  # the best row under the exact name (active, latest due first)
     listed_name: str | None  # the exact name on the list that matched
     near_names: tuple[str, ...]  # names that match only loosely (need a person to confirm)
+    # Every row under the exact name, best first: a name can appear on several rows (an
+    # organisation and, separately, as another organisation's covered entity).
+    rows: tuple[DpfEntry, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,9 +78,12 @@ class DpfIndex:
     def lookup(self, name: str) -> DpfMatch:
         exact = self._exact.get(name)
         if exact:
-            # Several list rows under one name: prefer an active one with the latest due date.
-            best = max(exact, key=lambda e: (e.eu_us == "active", e.next_due or date.min))
-            return DpfMatch(entry=best, listed_name=name, near_names=())
+            rows = tuple(
+                sorted(
+                    exact, key=lambda e: (e.eu_us == "active", e.next_due or date.min), reverse=True
+                )
+            )
+            return DpfMatch(entry=rows[0], listed_name=name, near_names=(), rows=rows)
         near = tuple(sorted(self._loose.get(normalise(name), ())))
         return DpfMatch(entry=None, listed_name=None, near_names=near)
 

@@ -125,7 +125,15 @@ def _dpf(
     categories = (
         hop.data_categories if hop.data_categories is not None else scenario.data_categories
     )
+    # Any row under the exact name that is a ground will do; otherwise explain the best row.
     verdict = judge(match.entry, categories, scenario.assessed_on)
+    for row in match.rows[1:]:
+        if verdict.valid:
+            break
+        other = judge(row, categories, scenario.assessed_on)
+        if other.valid:
+            verdict, match = other, replace(match, entry=row)
+    facts.dpf_match = match
     facts.dpf_verdict = verdict
     if not verdict.valid:
         return None
