@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -18,7 +19,7 @@ from mps.core.tenancy import get_visible_or_404, visible
 from mps.organisations.models import Organisation
 from mps.registry import actions
 from mps.registry.engine.rules import cert_status
-from mps.registry.models import Service, ServiceVersion
+from mps.registry.models import Category, LocationZone, Service, ServiceVersion, Standard
 from mps.registry.search import SearchFilters, search_services
 
 router = Router(tags=["services"])
@@ -146,6 +147,11 @@ def _detail(request: HttpRequest, service: Service) -> Service:
     return service
 
 
+def _check_choice(name: str, value: str, allowed: list[str]) -> None:
+    if value and value not in allowed:
+        raise ValidationError({name: f"Unknown {name} {value!r}; use one of {', '.join(allowed)}."})
+
+
 @router.get("/", response=list[ServiceOut])
 @paginate
 def list_services(
@@ -158,6 +164,9 @@ def list_services(
     lot: int | None = None,
 ):
     """Published services matching every filter (the same search as the register page)."""
+    _check_choice("category", category, Category.values)
+    _check_choice("location", location, LocationZone.values)
+    _check_choice("certification", certification, Standard.values)
     filters = SearchFilters(
         q=q[:200],
         category=category,

@@ -47,7 +47,11 @@ class SearchForm(forms.Form):
             ]
 
     def filters(self) -> SearchFilters:
-        data = self.cleaned_data if self.is_valid() else {}
+        if not self.is_bound:
+            return SearchFilters()
+        # A bad value in one filter is reported on that field; the valid filters still apply.
+        self.is_valid()
+        data = self.cleaned_data
         return SearchFilters(
             q=data.get("q") or "",
             category=data.get("category") or "",

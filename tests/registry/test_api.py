@@ -115,3 +115,12 @@ def test_another_vendors_draft_is_not_found(world, client):
     draft = make_service(world.other_vendor, "Hemmelig", publish=False)
     assert client.get(f"{BASE}{draft.pk}", **_auth(world.vera)).status_code == 404
     assert client.post(f"{BASE}{draft.pk}/publish", **_auth(world.vera)).status_code == 404
+
+
+def test_an_unknown_filter_value_is_a_problem_naming_it(world, client):
+    response = client.get(BASE, {"location": "mars"}, **_auth(world.alice, "read"))
+    assert response.status_code == 422
+    assert (
+        response.json()["errors"][0]["location"] == ["location"]
+        and "'mars'" in response.json()["detail"]
+    )

@@ -208,3 +208,13 @@ def test_vendors_overview_card_shows_their_services_by_status(world, login):
     result = card(viewer_for(world.vera))
     assert [n for _, n in result.context["by_status"]] == [1, 1, 0]  # draft, published, withdrawn
     assert result.context["total"] == 2
+
+
+def test_a_bad_filter_value_is_reported_and_the_other_filters_still_apply(world, login):
+    _fill(world, 3)
+    response = login(world.alice).get(
+        reverse("registry:search"), {"q": "tjeneste 001", "category": "Cloud"}
+    )
+    body = response.content.decode()
+    assert "Tjeneste 001" in body and "Tjeneste 002" not in body
+    assert 'class="errorlist"' in body
