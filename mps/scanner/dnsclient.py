@@ -577,6 +577,15 @@ async def zone_of(config: DnsConfig, name: str) -> tuple[str | None, DnsAnswer]:
     return None, answer
 
 
+# Worst state wins when a CNAME chain crosses zones (RFC 4035 §5: each RRset on its own).
+_RANK = {
+    DnssecState.SECURE: 0,
+    DnssecState.INSECURE: 1,
+    DnssecState.INDETERMINATE: 2,
+    DnssecState.BOGUS: 3,
+}
+
+
 async def _validate_message(
     config: DnsConfig,
     message: dns.message.Message,
@@ -585,7 +594,55 @@ async def _validate_message(
     qtype: dns.rdatatype.RdataType,
     rrset: dns.rrset.RRset | None,
 ) -> tuple[DnssecState, str]:
-    """Validate an answer: positive RRsets by their RRSIG, negative ones by signed NSEC."""
+    """Validate every CNAME on the way and the final answer; report the worst state."""
+    results = []
+    current = qname
+    for _ in range(16):  # same bound as _follow
+        if current == owner and (rrset is not None or not _find_cname(message, current)):
+            break
+        cname = _find_cname(message, current)
+        if cname is None:
+            break
+        results.append(await _validate_positive(config, message, current, cname))
+        current = cname[0].target
+    results.append(await _validate_final(config, message, owner, qtype, rrset))
+    return max(results, key=lambda result: _RANK[result[0]])
+
+
+def _find_cname(message: dns.message.Message, name: dns.name.Name) -> dns.rrset.RRset | None:
+    return _find(message.answer, name, dns.rdatatype.CNAME)
+
+
+async def _validate_positive(
+    config: DnsConfig, message: dns.message.Message, owner: dns.name.Name, rrset: dns.rrset.RRset
+) -> tuple[DnssecState, str]:
+    """One RRset of the answer section, by its RRSIG and its zone's chain of trust."""
+    sigs = _find(message.answer, owner, dns.rdatatype.RRSIG, rrset.rdtype)
+    if sigs is not None and len(sigs):
+        signer = sigs[0].signer
+        if not owner.is_subdomain(signer):
+            return DnssecState.BOGUS, f"RRSIG signer {signer} does not enclose {owner}"
+    else:
+        zone, _ = await zone_of(config, owner.to_text())
+        if zone is None:
+            return DnssecState.INDETERMINATE, f"zone of {owner} could not be found"
+        signer = dns.name.from_text(zone)
+    chain = await chain_of_trust(config, signer)
+    if chain.state != DnssecState.SECURE:
+        return chain.state, chain.detail
+    assert chain.keys is not None
+    problem = _verify(config, rrset, sigs, chain.keys)
+    return (DnssecState.BOGUS, problem) if problem else (DnssecState.SECURE, "")
+
+
+async def _validate_final(
+    config: DnsConfig,
+    message: dns.message.Message,
+    owner: dns.name.Name,
+    qtype: dns.rdatatype.RdataType,
+    rrset: dns.rrset.RRset | None,
+) -> tuple[DnssecState, str]:
+    """The answer RRset by its RRSIG, or a negative answer by its signed NSEC/NSEC3."""
     sigs = _find(message.answer, owner, dns.rdatatype.RRSIG, qtype) if rrset else None
     if sigs is not None and len(sigs):
         signer = sigs[0].signer

@@ -97,6 +97,7 @@ big TXT "{big}" "{big}" "{big}" "{big}" "{big}" "{big}"
 ns1 A 127.20.4.53
 www A 127.20.4.80
 old CNAME app.removed-cloud.test.
+alias CNAME www.good.test.
 """,
     ),
     # Signed and delegated with DS, but every signature is corrupted.
@@ -109,6 +110,7 @@ old CNAME app.removed-cloud.test.
 ns1 A 127.20.6.53
 ns2 A 127.20.7.53
 www A 127.20.6.80
+alias CNAME www.good.test.
 """,
         Signing.BOGUS,
     ),

@@ -140,3 +140,17 @@ def test_unsigned_delegation_records_the_verified_ds_denial(dnsnet: DnsNet) -> N
     chain = asyncio.run(dnsclient.chain_of_trust(dnsnet.config, "unsigned.test."))
     assert chain.state == DnssecState.INSECURE
     assert chain.steps[-1]["ds_denial"] == "signed denial verified"
+
+
+@pytest.mark.parametrize(
+    ("name", "state"),
+    [
+        ("shop.good.test", DnssecState.SECURE),  # CNAME and target both in a signed zone
+        ("alias.unsigned.test", DnssecState.INSECURE),  # unsigned CNAME into a signed zone
+        ("alias.bogus.test", DnssecState.BOGUS),  # bogus CNAME into a signed zone
+    ],
+)
+def test_every_cname_on_the_way_is_validated(dnsnet: DnsNet, name: str, state: str) -> None:
+    answer = ask(dnsnet.config, name, "A", dnssec=True)
+    assert answer.records == ("127.20.1.80",)
+    assert answer.dnssec == state
