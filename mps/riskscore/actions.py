@@ -16,7 +16,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -462,6 +462,21 @@ FINDING_FIELDS = (
 )  # fmt: skip
 
 
+def _update_rows(rows: list[Finding]) -> None:
+    """UPDATE many findings with one executemany: Django's bulk_update builds a CASE per field
+    and row, which costs ~1 s per 60 rows in expression handling alone."""
+    fields = [Finding._meta.get_field(name) for name in FINDING_FIELDS]
+    quote = connection.ops.quote_name
+    assignments = ", ".join(f"{quote(f.column)} = %s" for f in fields)
+    sql = f"UPDATE {quote(Finding._meta.db_table)} SET {assignments} WHERE {quote('id')} = %s"  # noqa: S608 - names from the model, values bound
+    params = [
+        [f.get_db_prep_save(getattr(row, f.attname), connection) for f in fields] + [row.pk]
+        for row in rows
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, params)
+
+
 @transaction.atomic
 def record_result(asset: Asset, result: TargetResult, run: ScanRun | None = None) -> int:
     """Write one target's findings for an asset, idempotently (keyed by asset+check+address+port).
@@ -484,7 +499,7 @@ def record_result(asset: Asset, result: TargetResult, run: ScanRun | None = None
         (updated if new.pk else created).append(new)
     Finding.objects.bulk_create(created)
     if updated:
-        Finding.objects.bulk_update(updated, FINDING_FIELDS)
+        _update_rows(updated)
     if any(f.status != Status.INCONCLUSIVE for f in result.findings):
         Asset.objects.filter(pk=asset.pk).update(last_scanned_at=result.finished_at)
     return len(created) + len(updated)
@@ -560,7 +575,7 @@ def take_snapshot(organisation: Any, day: date | None = None) -> ScoreSnapshot:
     """Store (or replace) the organisation's score for ``day`` (today by default)."""
     from mps.riskscore.reports import organisation_report
 
-    report = organisation_report(organisation)
+    report = organisation_report(organisation, with_fixes=False)
     day = day or timezone.localdate()
     values: dict[str, Any] = {
         "score": report.result.score,
