@@ -38,6 +38,12 @@ def main() -> None:
     parser.add_argument("--rtt-ms", type=float, default=0.0)
     parser.add_argument("--hostile-fraction", type=float, default=0.0)
     parser.add_argument("--workdir", type=Path, required=True)
+    parser.add_argument(
+        "--first-host",
+        type=int,
+        default=1001,
+        help="address number of the first host in 127.10.0.0/17 (1001 and up stay clear of the test suite)",
+    )
     args = parser.parse_args()
     args.workdir.mkdir(parents=True, exist_ok=True)
     ca = TestCA(args.workdir / "ca")
@@ -58,8 +64,8 @@ def main() -> None:
 
     for i in range(1, args.hosts + 1):
         name = f"host{i:05d}.{ZONE}"
-        ip = address(i)
-        backend = address(i + BACKEND_OFFSET)
+        ip = address(args.first_host + i - 1)
+        backend = address(args.first_host + i - 1 + BACKEND_OFFSET)
         names[name] = ip
         if hostile_every and i % hostile_every == 0:
             listen(ip, backend, ports["https"], lambda a, p: StalledTlsServer(a, p))
@@ -103,6 +109,7 @@ def main() -> None:
         json.dumps(
             {
                 "names": list(names),
+                "addresses": names,
                 "resolver": f"{RESOLVER_IP}:{dns_server.port}",
                 "ports": ports,
                 "ca_file": str(ca.root_pem_path),
