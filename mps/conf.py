@@ -45,6 +45,19 @@ def env_str(name: str, default: str | None = None) -> str | None:
     return default if raw is None or raw.strip() == "" else raw.strip()
 
 
+def env_int(name: str, default: int, minimum: int = 1) -> int:
+    raw = env_str(name)
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={raw!r} is not a whole number.") from None
+    if value < minimum:
+        raise ImproperlyConfigured(f"{name}={value} is below the minimum {minimum}.")
+    return value
+
+
 def env_list(name: str, default: list[str]) -> list[str]:
     raw = env_str(name)
     if raw is None:

@@ -21,6 +21,9 @@ if not DEBUG and not ALLOWED_HOSTS:
     raise ImproperlyConfigured("MPS_ALLOWED_HOSTS is required when MPS_DEBUG is off.")
 
 BROKER_URL = conf.env_url("MPS_BROKER_URL", {"redis", "rediss", "amqp", "amqps", "pyamqp"})
+# Redis only: a task not acknowledged this many seconds after delivery (its worker died) is
+# delivered again. Must exceed the longest task; RabbitMQ redelivers as soon as the link drops.
+BROKER_VISIBILITY_TIMEOUT = conf.env_int("MPS_BROKER_VISIBILITY_TIMEOUT", 3600)
 
 _database_url = conf.env_url(
     "MPS_DATABASE_URL",

@@ -31,6 +31,11 @@ def configure_from_settings() -> None:
 
     if settings.BROKER_URL:
         celery_app.conf.broker_url = settings.BROKER_URL
+    timeout = getattr(settings, "BROKER_VISIBILITY_TIMEOUT", 3600)
+    options = {"visibility_timeout": timeout}
+    if timeout < 300:  # a short timeout is only useful if abandoned tasks are looked for often
+        options |= {"unacked_restore_interval": 1, "unacked_restore_throttle": 1}
+    celery_app.conf.broker_transport_options = options
     celery_app.autodiscover_tasks(
         lambda: [a for a in settings.INSTALLED_APPS if a.startswith("mps.")]
     )

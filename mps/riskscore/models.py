@@ -264,3 +264,56 @@ class Dispute(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.finding}"
+
+
+class AssetScan(models.Model):
+    """One asset's part of a scan run: exactly one row per run and asset, however often a
+    distributed task is delivered again (a killed worker's task is redone; ``attempts`` counts it).
+    """
+
+    run = models.ForeignKey(ScanRun, on_delete=models.CASCADE, related_name="asset_scans")
+    asset = models.ForeignKey(Asset, on_delete=models.CASCADE, related_name="scans")
+    attempts = models.PositiveIntegerField(default=0)
+    worker = models.CharField(max_length=200, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    findings_written = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+
+    tenant_owner = "asset__organisation"
+
+    class Meta:
+        ordering = ["run_id", "asset_id"]
+        verbose_name = _("asset scan")
+        constraints = [
+            models.UniqueConstraint(fields=["run", "asset"], name="riskscore_assetscan_once"),
+        ]
+        indexes = [models.Index(fields=["run", "finished_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.run_id}/{self.asset_id}"
+
+
+class ScanSchedule(models.Model):
+    """How often an organisation's footprint is rescanned (``mps scan --due``); without a row,
+    the default cadence applies."""
+
+    DEFAULT_CADENCE_DAYS = 7
+
+    organisation = models.OneToOneField(
+        "organisations.Organisation", on_delete=models.CASCADE, related_name="scan_schedule"
+    )
+    cadence_days = models.PositiveIntegerField(
+        _("rescan every (days)"),
+        default=DEFAULT_CADENCE_DAYS,
+        help_text=_("A verified asset measured longer ago than this is scanned again."),
+    )
+    paused = models.BooleanField(_("paused"), default=False)
+
+    tenant_owner = "organisation"
+
+    class Meta:
+        verbose_name = _("scan schedule")
+
+    def __str__(self) -> str:
+        return f"{self.organisation}: {self.cadence_days} d"

@@ -1,0 +1,30 @@
+"""Celery tasks of the risk score (found by ``autodiscover_tasks``); the work is in distributed.py."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from mps.tasks import celery_app
+
+# Celery beat (``mps worker --beat`` or ``celery beat``): look for due rescans every hour.
+celery_app.conf.beat_schedule = {
+    **(celery_app.conf.beat_schedule or {}),
+    "riskscore-due-rescans": {"task": "riskscore.scan_due", "schedule": 3600.0},
+}
+
+
+@celery_app.task(name="riskscore.scan_assets", bind=True)
+def scan_assets(self: Any, run_id: int, asset_ids: list[int], config: dict[str, Any]) -> int:
+    """Scan a batch of one run's assets; safe to deliver twice (see distributed.py)."""
+    from mps.riskscore.distributed import execute_batch
+
+    return execute_batch(run_id, asset_ids, config, worker=self.request.hostname or "")
+
+
+@celery_app.task(name="riskscore.scan_due")
+def scan_due() -> int:
+    """Queue a scan for every organisation whose cadence says it is due."""
+    from mps.riskscore.distributed import dispatch
+    from mps.riskscore.schedule import due_organisations
+
+    return len(dispatch(due_organisations(), trigger="schedule"))
