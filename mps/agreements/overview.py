@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from mps.agreements.models import CallOff, FrameworkAgreement, Membership
-from mps.core.overview import Card
+from mps.core.overview import Card, MenuItem
 from mps.core.tenancy import Viewer, visible
 
 ORDER = 20
@@ -52,3 +52,12 @@ def card(viewer: Viewer) -> Card | None:
             "open_agreements": open_agreements,
         },
     )
+
+
+def menu(viewer: Viewer) -> list[MenuItem]:
+    items = [MenuItem("agreements", _("Agreements"), "agreements:list", order=20)]
+    if viewer.is_agency or viewer.is_operator:
+        items.append(MenuItem("contracts", _("Contracts"), "agreements:contracts", order=21))
+    if viewer.is_operator:
+        items.append(MenuItem("national", _("National picture"), "agreements:national", order=22))
+    return items

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import Count
 from django.utils.translation import gettext as _
 
-from mps.core.overview import Card
+from mps.core.overview import Card, MenuItem
 from mps.core.tenancy import Viewer, visible
 from mps.registry.models import Service, Status
 
@@ -40,3 +40,10 @@ def card(viewer: Viewer) -> Card | None:
         order=10,
         context={"published": published.count(), "recent": recent},
     )
+
+
+def menu(viewer: Viewer) -> list[MenuItem]:
+    items = [MenuItem("registry", _("Service register"), "registry:search", order=10)]
+    if viewer.is_vendor or viewer.is_operator:
+        items.append(MenuItem("vendor", _("Vendor portal"), "registry:vendor_portal", order=11))
+    return items

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
-from mps.core.overview import Card
+from mps.core.overview import Card, MenuItem
 from mps.core.tenancy import Viewer
 from mps.riskscore.models import ScoreSnapshot
 
@@ -33,3 +33,9 @@ def card(viewer: Viewer) -> Card | None:
         order=30,
         context={"snapshot": snapshot, "national": False, "link_name": "riskscore:index"},
     )
+
+
+def menu(viewer: Viewer) -> list[MenuItem]:
+    if viewer.is_vendor:
+        return []
+    return [MenuItem("riskscore", _("Risk score"), "riskscore:index", order=30)]
