@@ -1,20 +1,27 @@
-"""`mps demo` loads a realistic data set, idempotently."""
+"""`mps demo` loads a realistic data set, idempotently.
+
+Loading the whole demo takes tens of seconds, so one test loads it once and checks
+everything that needs it; the second load is the idempotence check.
+"""
 
 import pytest
+from django.apps import apps
 from django.core.management import call_command
 
 from mps.accounts.models import User
+from mps.demo.seed import DEMO_PASSWORD
 from mps.organisations.models import Organisation
 
 
-@pytest.fixture
-def demo(db, tmp_path, settings):
-    settings.DATA_DIR = tmp_path
-    call_command("demo", "--no-serve", verbosity=0)
+def _counts() -> dict[str, int]:
+    return {
+        m._meta.label: m._default_manager.count()
+        for m in apps.get_models()
+        if m.__module__.startswith("mps.") and m._meta.label != "core.AuditEntry"
+    }
 
 
-@pytest.mark.slow
-def test_the_demo_has_real_agencies_fictitious_vendors_and_one_user_per_role(demo):
+def _assert_real_agencies_fictitious_vendors_and_one_user_per_role() -> None:
     assert Organisation.objects.filter(kind="agency", sector="municipality").count() == 356
     assert Organisation.objects.filter(kind="agency", sector="state").count() > 100
     vendors = Organisation.objects.filter(kind="vendor")
@@ -32,24 +39,16 @@ def test_the_demo_has_real_agencies_fictitious_vendors_and_one_user_per_role(dem
 
 
 @pytest.mark.slow
-def test_running_the_demo_again_changes_no_counts(demo, tmp_path):
-    from django.apps import apps
-
-    def counts():
-        return {
-            m._meta.label: m._default_manager.count()
-            for m in apps.get_models()
-            if m.__module__.startswith("mps.") and m._meta.label != "core.AuditEntry"
-        }
-
-    before = counts()
+def test_the_demo_loads_real_agencies_and_one_login_per_role_and_a_second_run_changes_nothing(
+    db, tmp_path, settings, client
+):
+    settings.DATA_DIR = tmp_path
     call_command("demo", "--no-serve", verbosity=0)
-    assert counts() == before
-
-
-@pytest.mark.slow
-def test_the_demo_logins_work(demo, client):
-    from mps.demo.seed import DEMO_PASSWORD
+    _assert_real_agencies_fictitious_vendors_and_one_user_per_role()
 
     assert client.login(username="kari", password=DEMO_PASSWORD)
     assert client.get("/").status_code == 200
+
+    before = _counts()
+    call_command("demo", "--no-serve", verbosity=0)
+    assert _counts() == before
