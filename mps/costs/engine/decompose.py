@@ -78,6 +78,20 @@ def month_over_month(costs_dir: Path, org: str) -> Decomposition:
         ).fetchall()
     finally:
         con.close()
+    return _from_rows(rows)
+
+
+def month_over_month_aggregated(con: Any) -> Decomposition:
+    """The same split read from the pre-aggregated daily table (mps.costs.engine.aggregate)."""
+    rows = con.execute(
+        "SELECT month, provider, coalesce(service, ''), coalesce(sku, ''), "
+        "coalesce(pricing_unit, ''), currency, sum(effective), sum(effective_nok), sum(quantity) "
+        "FROM daily GROUP BY ALL HAVING count(*) FILTER (WHERE rows > unconverted_rows) > 0"
+    ).fetchall()
+    return _from_rows(rows)
+
+
+def _from_rows(rows: list[Any]) -> Decomposition:
     by_month: dict[str, dict[ItemKey, _Item]] = defaultdict(dict)
     for month, *key_parts, cost, nok, quantity in rows:
         by_month[month][tuple(str(k) for k in key_parts)] = _Item(
