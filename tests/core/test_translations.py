@@ -1,5 +1,7 @@
 """Every user-facing string has a bokmål translation, and the compiled catalogues are current."""
 
+import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -48,3 +50,34 @@ def test_the_compiled_catalogue_is_up_to_date(po, tmp_path):
     assert po.with_suffix(".mo").read_bytes() == fresh.read_bytes(), (
         f"run `mps compilemessages` for {po}"
     )
+
+
+def _msgids(po_text: str) -> set[str]:
+    """The message ids as text, whatever the line wrapping of the file."""
+    found = set()
+    for msgid, _msgstrs, _fuzzy in entries(po_text):
+        if msgid.lstrip().startswith("#~"):
+            continue
+        found.add("".join(re.findall(r'"((?:[^"\\]|\\.)*)"', msgid)))
+    return found
+
+
+@pytest.mark.skipif(shutil.which("xgettext") is None, reason="gettext's xgettext is not installed")
+@pytest.mark.parametrize("po", CATALOGUES, ids=lambda p: p.parents[3].name)
+def test_the_catalogue_holds_every_string_the_app_marks_for_translation(po, tmp_path):
+    """A stale catalogue passes the check above while new strings show in English."""
+    from django.core.management import call_command
+
+    app_dir = po.parents[3]
+    copy = tmp_path / app_dir.name
+    shutil.copytree(app_dir, copy, ignore=shutil.ignore_patterns("__pycache__", "*.mo"))
+    (copy / "locale/nb/LC_MESSAGES/django.po").unlink()
+    cwd = os.getcwd()
+    os.chdir(copy)
+    try:
+        call_command("makemessages", locale=["nb"], verbosity=0)
+    finally:
+        os.chdir(cwd)
+    marked = _msgids((copy / "locale/nb/LC_MESSAGES/django.po").read_text(encoding="utf-8"))
+    missing = sorted(marked - _msgids(po.read_text(encoding="utf-8")))
+    assert not missing, f"run `mps makemessages -l nb` in {app_dir} and translate: {missing[:10]}"
