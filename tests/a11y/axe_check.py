@@ -39,11 +39,12 @@ TOURS = [
             "/konto/",
             "/audit/",
             "/virksomheter/",
+            "/risiko/",
         ],
     ),
     ("vera", ["/", "/tjenester/leverandor/"]),
-    ("ola", ["/", "/avtaler/nasjonalt/"]),
-    ("nina", ["/"]),
+    ("ola", ["/", "/avtaler/nasjonalt/", "/risiko/"]),
+    ("nina", ["/", "/risiko/nasjonalt/"]),
 ]
 RUN_AXE = """
 const done = arguments[arguments.length - 1];
