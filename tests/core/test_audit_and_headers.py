@@ -59,3 +59,22 @@ def test_the_login_page_works_in_both_languages(db, client):
     en = client.get(reverse("accounts:login"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert 'lang="nb"' in nb and "Logg inn" in nb
     assert 'lang="en"' in en and "Log in" in en
+
+
+def test_the_audit_api_gives_admins_their_own_entries_with_before_and_after(world, login):
+    do_update_organisation(viewer_for(world.alice), world.eksempel, {"website": "eksempel.no"})
+    do_update_organisation(viewer_for(world.bob), world.annen, {"website": "annen-secret.no"})
+    body = login(world.alice).get("/api/v1/audit/").json()
+    assert body["count"] == 1
+    [entry] = body["items"]
+    assert entry["action"] == "organisation.update"
+    assert entry["after"]["website"] == "eksempel.no"
+    assert "annen-secret" not in str(body)
+
+
+def test_the_audit_api_refuses_members_and_shows_the_operator_everything(world, login):
+    do_update_organisation(viewer_for(world.alice), world.eksempel, {"website": "eksempel.no"})
+    do_update_organisation(viewer_for(world.bob), world.annen, {"website": "annen.no"})
+    assert login(world.mari).get("/api/v1/audit/").status_code == 403
+    body = login(world.ola).get("/api/v1/audit/?action=organisation.update").json()
+    assert body["count"] == 2
