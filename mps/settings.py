@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "mps.riskscore",
     "mps.privacy",
     "mps.costs",
+    "mps.prices",
     "mps.demo",
 ]
 

@@ -1,0 +1,226 @@
+"""Every write of the price catalogue and baskets; CLI, web and API call these.
+
+Catalogue and baskets are reference data: only the operator (or the system, for the CLI) writes
+them. Imports are all or nothing and idempotent — a price already stored for the same SKU,
+currency, tier and start day is left as it is, a different one is updated.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+
+from mps.core import audit
+from mps.core.tenancy import viewer_for
+from mps.organisations.models import Organisation
+from mps.prices.engine import catalogue as engine
+from mps.prices.engine.history import DEFAULT_THRESHOLD_PERCENT
+from mps.prices.models import Basket, BasketLine, BasketMapping, ListPrice, PriceSku
+
+
+def alert_threshold() -> Decimal:
+    """Percent rise above which a price change is an alert (setting PRICE_ALERT_PERCENT)."""
+    return Decimal(str(getattr(settings, "PRICE_ALERT_PERCENT", DEFAULT_THRESHOLD_PERCENT)))
+
+
+@dataclass
+class PriceImportResult:
+    file: str
+    vendor: str
+    format: str
+    ok: bool = True
+    records: int = 0
+    skus_created: int = 0
+    prices_created: int = 0
+    prices_updated: int = 0
+    prices_unchanged: int = 0
+    errors: list[dict[str, Any]] = field(default_factory=list)
+    error_total: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+def check_operator(actor: Any) -> None:
+    if actor is None:
+        return  # the system: CLI run by an administrator on the server
+    viewer = viewer_for(actor) if not hasattr(actor, "is_operator") else actor
+    if not (viewer.is_operator and viewer.can_write):
+        raise PermissionDenied("Only the operator changes the price catalogue.")
+
+
+def resolve_vendor(text: str) -> tuple[str, Organisation | None]:
+    """A vendor organisation by organisation number or name, else the provider name as given."""
+    text = text.strip()
+    org = (
+        Organisation.objects.filter(
+            kind=Organisation.Kind.VENDOR, orgnr=text.replace(" ", "")
+        ).first()
+        or Organisation.objects.filter(kind=Organisation.Kind.VENDOR, name__iexact=text).first()
+    )
+    return (org.name, org) if org else (text, None)
+
+
+def do_import_prices(
+    actor: Any, vendor: str, path: Path, fmt: str | None = None, display_name: str | None = None
+) -> PriceImportResult:
+    """Read a price file and store its prices, or store nothing and report every problem."""
+    check_operator(actor)
+    name = display_name or Path(path).name
+    fmt = fmt or engine.guess_format(name)
+    vendor_name, vendor_org = resolve_vendor(vendor)
+    result = PriceImportResult(name, vendor_name, fmt)
+    try:
+        text = Path(path).read_text(encoding="utf-8-sig")
+        parsed = engine.parse(text, vendor_name, fmt, name)
+    except UnicodeDecodeError as exc:
+        result.ok = False
+        result.errors = [
+            {
+                "file": name,
+                "row": 0,
+                "column": "-",
+                "value": "",
+                "problem": f"not UTF-8 text ({exc.reason})",
+            }
+        ]
+        result.error_total = 1
+        return result
+    except engine.PriceFileError as exc:
+        result.ok = False
+        result.errors = [issue.__dict__ for issue in exc.issues]
+        result.error_total = exc.total
+        return result
+    return do_store_prices(actor, vendor_org, parsed.records, result)
+
+
+def do_store_prices(
+    actor: Any, vendor_org: Any, records: list[engine.PriceRecord], result: PriceImportResult
+) -> PriceImportResult:
+    """Upsert parsed prices in one transaction (imports and the demo)."""
+    check_operator(actor)
+    result.records = len(records)
+    with transaction.atomic():
+        first = _store(records, vendor_org, result.file, result)
+        subject = vendor_org or first
+        if subject is not None:
+            audit.record(
+                actor,
+                "prices.import",
+                subject,
+                after={k: v for k, v in result.to_dict().items() if k != "errors"},
+            )
+    return result
+
+
+def _store(
+    records: list[engine.PriceRecord], vendor_org: Any, source: str, result: PriceImportResult
+) -> PriceSku | None:
+    """Upsert the SKUs and prices; the first SKU (for the audit entry when there is no vendor)."""
+    skus: dict[engine.SkuKey, PriceSku] = {}
+    for record in records:
+        key = record.key
+        sku = skus.get(key)
+        if sku is None:
+            sku, created = PriceSku.objects.get_or_create(
+                vendor_name=key.vendor,
+                sku_id=key.sku_id,
+                region=key.region,
+                price_type=key.price_type,
+                meter=key.meter,
+                defaults={
+                    "product": record.product[:300],
+                    "service": record.service[:200],
+                    "unit": record.unit[:100],
+                    "vendor": vendor_org,
+                },
+            )
+            result.skus_created += int(created)
+            changed = {
+                f: v
+                for f, v in (
+                    ("product", record.product[:300]),
+                    ("service", record.service[:200]),
+                    ("unit", record.unit[:100]),
+                )
+                if getattr(sku, f) != v
+            }
+            if vendor_org is not None and sku.vendor_id != vendor_org.pk:
+                changed["vendor"] = vendor_org
+            if changed and not created:
+                for f, v in changed.items():
+                    setattr(sku, f, v)
+                sku.save(update_fields=list(changed))
+            skus[key] = sku
+        existing = ListPrice.objects.filter(
+            sku=sku,
+            currency=record.currency,
+            tier_min_units=record.tier_min_units,
+            effective_from=record.effective_from,
+        ).first()
+        if existing is None:
+            ListPrice.objects.create(
+                sku=sku,
+                currency=record.currency,
+                unit_price=record.unit_price,
+                tier_min_units=record.tier_min_units,
+                effective_from=record.effective_from,
+                effective_to=record.effective_to,
+                source=source[:255],
+            )
+            result.prices_created += 1
+        elif (
+            existing.unit_price != record.unit_price or existing.effective_to != record.effective_to
+        ):
+            existing.unit_price = record.unit_price
+            existing.effective_to = record.effective_to
+            existing.save(update_fields=["unit_price", "effective_to"])
+            result.prices_updated += 1
+        else:
+            result.prices_unchanged += 1
+    return next(iter(skus.values()), None)
+
+
+@dataclass(frozen=True)
+class LineSpec:
+    label: str
+    quantity: Decimal
+    unit: str
+    mappings: tuple[
+        tuple[str, str, str, str, Decimal], ...
+    ]  # vendor, sku_id, region, match, factor
+
+
+def do_save_basket(actor: Any, name: str, description: str, lines: list[LineSpec]) -> Basket:
+    """Create or replace a basket with its lines and per-vendor mappings."""
+    check_operator(actor)
+    with transaction.atomic():
+        basket, created = Basket.objects.update_or_create(
+            name=name, defaults={"description": description}
+        )
+        basket.lines.all().delete()
+        for position, spec in enumerate(lines):
+            line = BasketLine.objects.create(
+                basket=basket,
+                position=position,
+                label=spec.label,
+                quantity=spec.quantity,
+                unit=spec.unit,
+            )
+            BasketMapping.objects.bulk_create(
+                BasketMapping(line=line, vendor_name=v, sku_id=s, region=r, match=m, factor=f)
+                for v, s, r, m, f in spec.mappings
+            )
+        audit.record(
+            actor,
+            "prices.basket.create" if created else "prices.basket.update",
+            basket,
+            after={"name": name, "lines": [s.label for s in lines]},
+        )
+    return basket

@@ -1,0 +1,190 @@
+"""Price pages: vendors' price changes and alerts, SKU history, basket prices and index, paid prices.
+
+Catalogue and baskets are reference data every logged-in user reads; only the operator imports.
+What an agency paid is private: its own members and the operator see it (mps.core.tenancy).
+"""
+
+from __future__ import annotations
+
+import tempfile
+from datetime import date
+from pathlib import Path
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from mps.core.tenancy import get_visible_or_404, visible
+from mps.costs.models import CostImport
+from mps.organisations.models import Organisation
+from mps.prices import actions, charts, reports
+from mps.prices.forms import DayForm, ImportForm
+from mps.prices.models import Basket, PriceSku
+
+NAV = "prices"
+CHANGES_SHOWN = 200
+
+
+@login_required
+def index(request: HttpRequest) -> HttpResponse:
+    viewer = request.viewer
+    form = ImportForm() if viewer.is_operator and viewer.can_write else None
+    status = 200
+    result = None
+    if request.method == "POST":
+        if not (viewer.is_operator and viewer.can_write):
+            raise PermissionDenied(_("Only the operator changes the price catalogue."))
+        form = ImportForm(request.POST, request.FILES)
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            with tempfile.TemporaryDirectory() as tmp:
+                path = Path(tmp) / "upload"
+                with path.open("wb") as out:
+                    for chunk in upload.chunks():
+                        out.write(chunk)
+                result = actions.do_import_prices(
+                    request.user,
+                    form.cleaned_data["vendor"],
+                    path,
+                    form.cleaned_data["format"] or None,
+                    upload.name,
+                )
+            if result.ok:
+                messages.success(
+                    request,
+                    _("%(file)s: %(new)d new, %(updated)d updated, %(same)d unchanged prices.")
+                    % {
+                        "file": result.file,
+                        "new": result.prices_created,
+                        "updated": result.prices_updated,
+                        "same": result.prices_unchanged,
+                    },
+                )
+                return redirect("prices:index")
+            status = 400
+        else:
+            status = 400
+    rows = reports.change_rows(limit=CHANGES_SHOWN)
+    return render(
+        request,
+        "prices/index.html",
+        {
+            "rows": rows,
+            "alerts": [r for r in rows if r.alert],
+            "threshold": actions.alert_threshold(),
+            "sku_count": PriceSku.objects.count(),
+            "baskets": Basket.objects.all(),
+            "form": form,
+            "result": result,
+            "nav": NAV,
+        },
+        status=status,
+    )
+
+
+@login_required
+def sku(request: HttpRequest, pricesku_id: int) -> HttpResponse:
+    item = get_visible_or_404(PriceSku, request.viewer, pk=pricesku_id)
+    return render(
+        request,
+        "prices/sku.html",
+        {
+            "sku": item,
+            "prices": reports.sku_history(item),
+            "changes": reports.sku_changes(item),
+            "threshold": actions.alert_threshold(),
+            "nav": NAV,
+        },
+    )
+
+
+@login_required
+def baskets(request: HttpRequest) -> HttpResponse:
+    items = visible(Basket, request.viewer).prefetch_related("lines")
+    return render(request, "prices/baskets.html", {"baskets": items, "nav": NAV})
+
+
+@login_required
+def basket(request: HttpRequest, basket_id: int) -> HttpResponse:
+    item = get_visible_or_404(Basket, request.viewer, pk=basket_id)
+    form = DayForm(request.GET or None)
+    day = reports.default_day(timezone.localdate())
+    if form.is_valid() and form.cleaned_data["dato"]:
+        day = form.cleaned_data["dato"]
+    report = reports.basket_report(item, day)
+    totals = [(p.vendor, float(p.total_nok)) for p in report.prices if p.complete and p.lines]
+    summary = "; ".join(f"{v}: {reports.money(t, 0)} NOK" for v, t in totals) or _(
+        "No vendor can price the whole basket."
+    )
+    bar_chart = charts.bars(
+        totals, _("Monthly price per vendor on %(day)s") % {"day": day.isoformat()}, summary, "NOK"
+    )
+    series = {
+        v: [(p.day, float(p.index)) for p in points] for v, points in report.index.items() if points
+    }
+    index_summary = "; ".join(
+        _("%(vendor)s: %(index).1f (list prices %(price)+.1f, exchange rates %(fx)+.1f points)")
+        % {
+            "vendor": v,
+            "index": pts[-1].index,
+            "price": pts[-1].price_points,
+            "fx": pts[-1].fx_points,
+        }
+        for v, pts in report.index.items()
+        if pts
+    ) or _("Not enough prices for an index.")
+    index_chart = charts.lines(
+        series, _("Price index (first fully priced month = 100)"), index_summary
+    )
+    return render(
+        request,
+        "prices/basket.html",
+        {
+            "basket": item,
+            "lines": item.lines.prefetch_related("mappings"),
+            "report": report,
+            "day": day,
+            "form": form,
+            "bar_chart": bar_chart,
+            "index_chart": index_chart,
+            "index_rows": [(v, p) for v, pts in sorted(report.index.items()) for p in pts],
+            "nav": NAV,
+        },
+    )
+
+
+def _agency(request: HttpRequest, organisation_id: int) -> Organisation:
+    viewer = request.viewer
+    org = get_visible_or_404(Organisation, viewer, pk=organisation_id)
+    if org.kind != Organisation.Kind.AGENCY:
+        raise Http404("Not found")
+    if viewer.is_operator or viewer.organisation_id == org.pk:
+        return org
+    raise Http404("Not found")
+
+
+@login_required
+def paid_own(request: HttpRequest) -> HttpResponse:
+    viewer = request.viewer
+    if viewer.is_agency:
+        return redirect("prices:paid", organisation_id=viewer.organisation_id)
+    if not viewer.is_operator:
+        raise Http404("Not found")
+    ids = CostImport.objects.filter(outcome=CostImport.Outcome.IMPORTED).values("organisation_id")
+    agencies = Organisation.objects.filter(pk__in=ids, kind=Organisation.Kind.AGENCY).order_by(
+        "name"
+    )[:500]
+    return render(request, "prices/paid_choose.html", {"agencies": agencies, "nav": NAV})
+
+
+@login_required
+def paid(request: HttpRequest, organisation_id: int) -> HttpResponse:
+    org = _agency(request, organisation_id)
+    rows = reports.paid_rows(org)
+    return render(
+        request, "prices/paid.html", {"org": org, "rows": rows, "nav": NAV, "today": date.today()}
+    )

@@ -1,0 +1,110 @@
+"""`mps prices import`: all or nothing, idempotent, operator only; alerts and basket commands."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.core.management import CommandError, call_command
+
+from mps.core.models import AuditEntry
+from mps.prices import actions
+from mps.prices.models import ListPrice, PriceSku
+from tests.prices.samples import CSV_HEADER, CSV_TEXT, azure_item, azure_page
+
+
+def run(*args: str) -> str:
+    out = io.StringIO()
+    call_command(*args, stdout=out)
+    return out.getvalue()
+
+
+def test_a_csv_import_prints_what_it_stored_as_json(db, tmp_path):
+    path = tmp_path / "prices.csv"
+    path.write_text(CSV_TEXT)
+    out = json.loads(run("prices", "import", str(path), "--vendor", "Example Cloud", "--json"))
+    assert out["ok"] and out["format"] == "csv" and out["records"] == 5
+    assert out["skus_created"] == 4 and out["prices_created"] == 5
+    assert PriceSku.objects.count() == 4 and ListPrice.objects.count() == 5
+
+
+def test_importing_the_same_file_twice_changes_nothing(db, tmp_path):
+    path = tmp_path / "prices.csv"
+    path.write_text(CSV_TEXT)
+    run("prices", "import", str(path), "--vendor", "Example Cloud")
+    before = list(ListPrice.objects.values_list("pk", "unit_price").order_by("pk"))
+    out = json.loads(run("prices", "import", str(path), "--vendor", "Example Cloud", "--json"))
+    assert out["prices_created"] == 0 and out["prices_unchanged"] == 5 and out["skus_created"] == 0
+    assert list(ListPrice.objects.values_list("pk", "unit_price").order_by("pk")) == before
+
+
+def test_a_corrected_price_for_the_same_day_updates_the_stored_one(db, tmp_path):
+    path = tmp_path / "p.csv"
+    path.write_text(CSV_HEADER + "a,A,,,1 Hour,USD,1,2024-01-01,\n")
+    run("prices", "import", str(path), "--vendor", "V")
+    path.write_text(CSV_HEADER + "a,A,,,1 Hour,USD,1.5,2024-01-01,\n")
+    out = json.loads(run("prices", "import", str(path), "--vendor", "V", "--json"))
+    assert out["prices_updated"] == 1
+    assert ListPrice.objects.get().unit_price == 1.5
+
+
+def test_a_rejected_file_stores_nothing_and_names_row_column_and_value(db, tmp_path):
+    path = tmp_path / "bad.csv"
+    path.write_text(CSV_TEXT + "x,X,,,1 Hour,USD,abc,2024-01-01,\n")
+    out = io.StringIO()
+    with pytest.raises(CommandError) as caught:
+        call_command("prices", "import", str(path), "--vendor", "V", stdout=out)
+    assert caught.value.returncode == 1
+    assert "bad.csv, row 7, unit_price 'abc': not a number" in out.getvalue()
+    assert PriceSku.objects.count() == 0 and ListPrice.objects.count() == 0
+
+
+def test_an_azure_retail_prices_page_imports_under_a_vendor_organisation(world, tmp_path):
+    path = tmp_path / "azure.json"
+    path.write_text(azure_page([azure_item()]))
+    out = json.loads(run("prices", "import", str(path), "--vendor", world.vendor.orgnr, "--json"))
+    assert out["format"] == "azure" and out["vendor"] == "Skyleverandør AS"
+    sku = PriceSku.objects.get()
+    assert sku.vendor == world.vendor and sku.region == "norwayeast" and sku.unit == "1 Hour"
+    assert AuditEntry.objects.filter(action="prices.import").exists()
+
+
+def test_the_format_can_be_forced_and_a_missing_file_is_a_bad_argument(db, tmp_path):
+    path = tmp_path / "page.txt"
+    path.write_text(azure_page([azure_item()]))
+    assert json.loads(
+        run("prices", "import", str(path), "--vendor", "A", "--format", "azure", "--json")
+    )["ok"]
+    with pytest.raises(CommandError) as caught:
+        run("prices", "import", str(tmp_path / "nope.csv"), "--vendor", "A")
+    assert caught.value.returncode == 2
+
+
+def test_only_the_operator_changes_the_catalogue(world, tmp_path):
+    path = tmp_path / "p.csv"
+    path.write_text(CSV_TEXT)
+    for user in (world.alice, world.vera, world.nina):
+        with pytest.raises(PermissionDenied):
+            actions.do_import_prices(user, "V", path)
+    assert actions.do_import_prices(world.ola, "V", path).ok
+
+
+def test_alerts_list_rises_above_the_threshold(db, tmp_path, settings):
+    path = tmp_path / "p.csv"
+    path.write_text(CSV_TEXT)
+    run("prices", "import", str(path), "--vendor", "V")
+    out = json.loads(run("prices", "alerts", "--alerts-only", "--json"))
+    assert out["threshold_percent"] == 10
+    assert [(c["sku_id"], c["percent"]) for c in out["changes"]] == [("vcpu", 20.0)]
+    settings.PRICE_ALERT_PERCENT = 25
+    assert json.loads(run("prices", "alerts", "--alerts-only", "--json"))["changes"] == []
+
+
+def test_the_basket_command_prices_a_basket_per_vendor_in_nok(catalogue):
+    out = json.loads(run("prices", "basket", "small web service", "--date", "2024-09-02", "--json"))
+    assert out["currency"] == "NOK" and out["vendors"][0]["vendor"] == "Example Cloud"
+    assert out["vendors"][0]["complete"] and out["vendors"][0]["total_nok"] > 0
+    with pytest.raises(CommandError):
+        run("prices", "basket", "no such basket")
