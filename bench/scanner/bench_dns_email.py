@@ -1,7 +1,7 @@
 """Benchmark of the DNS, e-mail and IPv6 families on the local test internet.
 
-Run: .venv/bin/python -m tests.scanner_dns.bench_dns_email [HOSTS] [DELAY_MS]
-(not collected by pytest). Scanner CPU is the main thread's CPU time: the test servers run
+Run: .venv/bin/python bench/scanner/bench_dns_email.py [HOSTS] [DELAY_MS]
+(not part of the test suite). Scanner CPU is the main thread's CPU time: the test servers run
 in other threads of the same process and are not counted there; process CPU includes them.
 """
 
@@ -13,10 +13,13 @@ import tempfile
 import time
 from pathlib import Path
 
-from mps.scanner.config import ScanConfig
-from mps.scanner.runner import scan_sync
-from mps.testnet.ca import TestCA
-from mps.testnet.dns_server import start_dns_mail_world
+REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO))
+
+from mps.scanner.config import ScanConfig  # noqa: E402
+from mps.scanner.runner import scan_sync  # noqa: E402
+from mps.testnet.ca import TestCA  # noqa: E402
+from mps.testnet.dns_server import start_dns_mail_world  # noqa: E402
 
 NAMES = (
     "good.test", "www.good.test", "shop.good.test", "unsigned.test", "old.unsigned.test",

@@ -57,7 +57,9 @@ def _new_key(kind: str) -> PrivateKey:
         return rsa.generate_private_key(public_exponent=65537, key_size=1024)  # noqa: S505 - deliberately weak test key
     if kind == "ec256":
         return ec.generate_private_key(ec.SECP256R1())
-    raise ValueError(f"key: unknown kind {kind!r} (rsa2048, rsa1024, ec256)")
+    if kind == "ec224":
+        return ec.generate_private_key(ec.SECP224R1())  # deliberately weak test key (EC < 256)
+    raise ValueError(f"key: unknown kind {kind!r} (rsa2048, rsa1024, ec256, ec224)")
 
 
 def _der_len(n: int) -> bytes:

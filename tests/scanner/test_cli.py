@@ -157,3 +157,33 @@ def test_progress_bar_is_drawn_on_a_terminal():
     bar(2, TargetResult(name="b.test"))
     assert "[###############...............] 1/2" in stream.getvalue()
     assert stream.getvalue().endswith("\n")
+
+
+def test_trust_anchor_that_is_not_ds_or_dnskey_is_a_usage_error(tmp_path):
+    bad = tmp_path / "anchor.txt"
+    bad.write_text("this is not a trust anchor\n")
+    with pytest.raises(CommandError, match="--trust-anchor: trust anchor file .* line 1"):
+        call_command("scan-targets", "x.test", "--trust-anchor", str(bad), stdout=io.StringIO())
+
+
+def test_progress_bar_steps_aside_for_human_output_and_comes_back():
+    from importlib import import_module
+
+    progress_cls = import_module("mps.riskscore.management.commands.scan-targets").Progress
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    stream = Terminal()
+    bar = progress_cls(3, stream)
+    bar(1, TargetResult(name="a.test"))
+    bar.clear()
+    assert stream.getvalue().endswith(" \r")  # the line is blanked, the cursor at column 0
+    bar.redraw()
+    assert stream.getvalue().endswith("1/3 a.test" + " " * 34)
+    bar(3, TargetResult(name="c.test"))
+    before = stream.getvalue()
+    bar.clear()
+    bar.redraw()
+    assert stream.getvalue() == before  # finished: the bar already ended its line

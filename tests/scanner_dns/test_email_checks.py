@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import replace
+
+import pytest
 
 from mps.scanner.checks import email
 from mps.scanner.model import Status
 from mps.testnet import zones
+from mps.testnet.smtp import SmtpTestServer
 
 from .conftest import DnsNet, only, run_family
 
@@ -63,6 +67,24 @@ def test_unreachable_mx_is_inconclusive(dnsnet: DnsNet) -> None:
     )
     findings = run_family(email, "mail-plain.test", config)
     assert only(findings, "email.starttls.missing", zones.MX_PLAIN).status == Status.INCONCLUSIVE
+
+
+@pytest.mark.parametrize("mode", ["silent", "endless"])
+def test_hostile_mx_leaves_starttls_inconclusive_and_the_dns_checks_measured(
+    dnsnet: DnsNet, mode: str
+) -> None:
+    # A second SMTP server on the MX's address that never greets (or never stops greeting).
+    with SmtpTestServer(zones.MX_PLAIN, mode=mode) as hostile:
+        config = replace(
+            dnsnet.config, ports={**dnsnet.config.ports, "smtp": hostile.port}, probe_timeout=0.5
+        )
+        started = time.monotonic()
+        findings = run_family(email, "mail-plain.test", config)
+    assert time.monotonic() - started < 5
+    starttls = only(findings, "email.starttls.missing", zones.MX_PLAIN)
+    assert starttls.status == Status.INCONCLUSIVE
+    assert not [f for f in findings if f.check == "email.starttls.cert_invalid"]
+    assert only(findings, "email.spf.permissive").status == Status.FAIL
 
 
 def test_missing_spf_and_dmarc_fail(dnsnet: DnsNet) -> None:

@@ -53,22 +53,42 @@ def validate_name(name: str) -> str:
 
 
 class Progress:
-    """A one-line progress bar on stderr, drawn only when stderr is a terminal."""
+    """A one-line progress bar on stderr, drawn only when stderr is a terminal.
+
+    Human output goes to the same terminal, so the bar is blanked before each result is
+    printed and drawn again below it (``clear`` / ``redraw``).
+    """
 
     def __init__(self, total: int, stream: TextIO) -> None:
         self.total = total
         self.stream = stream
         self.enabled = stream.isatty()
+        self.done = 0
+        self.label = ""
 
     def __call__(self, done: int, result: TargetResult) -> None:
+        self.done, self.label = done, result.name[:40]
+        self._draw()
+
+    def _draw(self) -> None:
         if not self.enabled:
             return
-        filled = PROGRESS_WIDTH * done // max(self.total, 1)
+        filled = PROGRESS_WIDTH * self.done // max(self.total, 1)
         bar = "#" * filled + "." * (PROGRESS_WIDTH - filled)
-        self.stream.write(f"\r[{bar}] {done}/{self.total} {result.name[:40]:<40}")
-        if done == self.total:
+        self.stream.write(f"\r[{bar}] {self.done}/{self.total} {self.label:<40}")
+        if self.done == self.total:
             self.stream.write("\n")
         self.stream.flush()
+
+    def clear(self) -> None:
+        """Blank the bar's line (once finished, the bar already ended with a newline)."""
+        if self.enabled and 0 < self.done < self.total:
+            self.stream.write("\r" + " " * (PROGRESS_WIDTH + 60) + "\r")
+            self.stream.flush()
+
+    def redraw(self) -> None:
+        if 0 < self.done < self.total:
+            self._draw()
 
 
 class Command(BaseCommand):
@@ -127,6 +147,13 @@ class Command(BaseCommand):
                 raise CommandError(
                     f"--ca-file {kwargs['ca_file']}: not PEM certificates ({exc})"
                 ) from None
+        if kwargs.get("trust_anchor_file") is not None:
+            from mps.scanner.dnsclient import load_trust_anchors
+
+            try:
+                load_trust_anchors(kwargs["trust_anchor_file"])
+            except ValueError as exc:
+                raise CommandError(f"--trust-anchor: {exc}") from None
         concurrency = options.get("concurrency")
         if concurrency is not None:
             if concurrency < 1:
@@ -158,7 +185,10 @@ class Command(BaseCommand):
                     ending="",
                 )
             else:
+                progress.clear()
                 self._print_human(result)
+                self.stdout.flush()
+                progress.redraw()
             first = False
         if as_json:
             out.write("]}")
