@@ -11,6 +11,7 @@ from django.core.management.base import CommandError, CommandParser
 from mps.organisations.models import Organisation
 from mps.organisations.orgnr import InvalidOrgnr, normalise_orgnr
 from mps.riskscore.actions import scan_config
+from mps.scanner.checks import FAMILIES
 from mps.scanner.config import ConfigError, ScanConfig
 
 
@@ -28,6 +29,9 @@ def add_network_options(parser: CommandParser) -> None:
         "--allow-private",
         action="store_true",
         help="allow loopback, private and internal addresses",
+    )
+    parser.add_argument(
+        "--families", metavar="LIST", help="only these check families, e.g. tls,http"
     )
 
 
@@ -51,6 +55,16 @@ def config_from(options: dict[str, Any]) -> ScanConfig:
             changes[key] = path
     if options.get("allow_private"):
         changes["allow_private"] = True
+    if options.get("families"):
+        families = tuple(f.strip() for f in options["families"].split(",") if f.strip())
+        known = {family.__name__.rsplit(".", 1)[-1] for family in FAMILIES}
+        unknown = sorted(set(families) - known)
+        if unknown or not families:
+            raise CommandError(
+                f"--families {options['families']!r}: unknown {', '.join(unknown) or 'empty'} "
+                f"(known: {', '.join(sorted(known))})"
+            )
+        changes["families"] = families
     return dataclasses.replace(base, **changes)
 
 

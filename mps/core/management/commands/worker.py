@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
@@ -23,6 +25,8 @@ class Command(BaseCommand):
         from mps.tasks import celery_app, configure_from_settings
 
         configure_from_settings()
+        # Our tasks log their progress at INFO (the root logger stays at WARNING).
+        logging.getLogger("mps").setLevel(options["loglevel"].upper())
         argv = [
             "worker",
             f"--concurrency={options['concurrency']}",
