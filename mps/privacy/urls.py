@@ -1,0 +1,30 @@
+from django.urls import path
+
+from mps.privacy import views
+
+app_name = "privacy"
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("leverandor/", views.vendor, name="vendor"),
+    path("tjeneste/<int:service_id>/", views.service, name="service"),
+    path("tjeneste/<int:service_id>/erklaering/", views.declaration_edit, name="declaration_edit"),
+    path(
+        "tjeneste/<int:service_id>/publiser/", views.declaration_publish, name="declaration_publish"
+    ),
+    path("erklaering/<int:declaration_id>/", views.declaration, name="declaration"),
+    path("behandlinger/", views.activities, name="activities"),
+    path("behandlinger/ny/", views.activity_create, name="activity_create"),
+    path("behandling/<int:processingactivity_id>/", views.activity, name="activity"),
+    path(
+        "behandling/<int:processingactivity_id>/endre/", views.activity_edit, name="activity_edit"
+    ),
+    path(
+        "behandling/<int:processingactivity_id>/vurder/",
+        views.activity_reassess,
+        name="activity_reassess",
+    ),
+    path("gjennomgang/", views.reviews, name="reviews"),
+    path("gjennomgang/<int:reviewtask_id>/", views.review, name="review"),
+    path("sammendrag/", views.summary, name="summary"),
+    path("nasjonalt/", views.national, name="national"),
+]
