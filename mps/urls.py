@@ -10,6 +10,7 @@ urlpatterns = [
     path("avtaler/", include("mps.agreements.urls")),
     path("virksomheter/", include("mps.organisations.urls")),
     path("risiko/", include("mps.riskscore.urls")),
+    path("kostnader/", include("mps.costs.urls")),
     path("personvern/", include("mps.privacy.urls")),
     path("priser/", include("mps.prices.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

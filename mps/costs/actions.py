@@ -6,22 +6,35 @@ the import (snapshots, replacements, warnings) and write the audit log.
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from mps.core import audit
-from mps.core.tenancy import viewer_for
+from mps.core.tenancy import require_act_for, viewer_for
+from mps.costs.engine import aggregate, analyses
+from mps.costs.engine.aggregate import AggregateInfo
 from mps.costs.engine.fx import FxFileError, FxTable, Rate, read_exr_file, shipped_table
 from mps.costs.engine.ingest import ingest_file
 from mps.costs.engine.results import ImportResult, Outcome
 from mps.costs.engine.summary import Summary, summarise
-from mps.costs.models import ConformanceWarning, CostImport, CostSnapshot, ExchangeRate
+from mps.costs.models import (
+    Budget,
+    ConformanceWarning,
+    CostImport,
+    CostMonth,
+    CostSnapshot,
+    CostUpload,
+    ExchangeRate,
+)
 
 # Rates are upserted in batches of this many rows.
 RATE_BATCH = 1000
@@ -91,7 +104,30 @@ def do_import_costs(
                 "errors": result.error_total,
             },
         )
+    if result.outcome == Outcome.IMPORTED:
+        refresh_aggregates(organisation)
     return record, result
+
+
+def refresh_aggregates(organisation: Any) -> AggregateInfo | None:
+    """Rebuild the organisation's daily aggregate Parquet and its CostMonth rows (docs/costs.md)."""
+    info = aggregate.build(costs_dir(), store_key(organisation))
+    con = aggregate.connect(costs_dir(), store_key(organisation))
+    kpis = analyses.month_kpis(con) if con is not None else []
+    if con is not None:
+        con.close()
+    fields = [f for f in analyses.MonthKpi.__dataclass_fields__ if f != "month"]
+    with transaction.atomic():
+        CostMonth.objects.filter(organisation=organisation).exclude(
+            month__in=[k.month for k in kpis]
+        ).delete()
+        CostMonth.objects.bulk_create(
+            [CostMonth(organisation=organisation, **k.__dict__) for k in kpis],
+            update_conflicts=True,
+            unique_fields=["organisation", "month"],
+            update_fields=fields,
+        )
+    return info
 
 
 def _record_snapshots(record: CostImport, organisation: Any, result: ImportResult) -> None:
@@ -178,3 +214,110 @@ def do_import_rates(actor: Any, path: Path) -> RateImport:
 def cost_summary(organisation: Any, by: list[str], currency: str = "NOK") -> Summary:
     """Read-only totals for the CLI, views and API (tenancy is the caller's check)."""
     return summarise(costs_dir(), store_key(organisation), by, currency, fx_table())
+
+
+def do_set_budget(
+    actor: Any,
+    organisation: Any,
+    year: int,
+    amount_nok: Decimal,
+    reference_date: date,
+    note: str = "",
+) -> Budget:
+    """Set (or change) the organisation's cloud budget for a year; audited."""
+    if actor is not None:
+        require_act_for(viewer_for(actor), organisation)
+    if amount_nok <= 0:
+        raise ValidationError({"amount_nok": "The budget must be more than 0 NOK."})
+    if not 2000 <= year <= 2100:
+        raise ValidationError({"year": "Give a year between 2000 and 2100."})
+    with transaction.atomic():
+        existing = (
+            Budget.objects.select_for_update().filter(organisation=organisation, year=year).first()
+        )
+        before = _budget_dict(existing) if existing else None
+        budget, _created = Budget.objects.update_or_create(
+            organisation=organisation,
+            year=year,
+            defaults={
+                "amount_nok": amount_nok,
+                "reference_date": reference_date,
+                "note": note[:500],
+                "updated_by": actor if getattr(actor, "is_authenticated", False) else None,
+            },
+        )
+        audit.record(actor, "costs.budget.set", budget, before=before, after=_budget_dict(budget))
+    return budget
+
+
+def _budget_dict(budget: Budget) -> dict[str, Any]:
+    return {
+        "year": budget.year,
+        "amount_nok": str(budget.amount_nok),
+        "reference_date": budget.reference_date.isoformat(),
+        "note": budget.note,
+    }
+
+
+def uploads_dir() -> Path:
+    return costs_dir() / "uploads"
+
+
+def do_queue_upload(actor: Any, organisation: Any, uploaded: Any) -> CostUpload:
+    """Store an uploaded FOCUS file and queue its import (mps.tasks.submit); audited."""
+    _check_may_import(actor, organisation)
+    name = Path(getattr(uploaded, "name", "") or "upload").name[:255]
+    target_dir = uploads_dir()
+    target_dir.mkdir(parents=True, exist_ok=True)
+    target = target_dir / f"{uuid.uuid4().hex}.focus"
+    size = 0
+    with open(target, "wb") as handle:
+        for chunk in uploaded.chunks():
+            handle.write(chunk)
+            size += len(chunk)
+    upload = CostUpload.objects.create(
+        organisation=organisation,
+        file_name=name,
+        stored_path=str(target),
+        size=size,
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    audit.record(actor, "costs.upload.queue", upload, after={"file": name, "size": size})
+    from mps.costs.tasks import import_upload
+    from mps.tasks import submit
+
+    transaction.on_commit(lambda: submit(import_upload, upload.pk))
+    return upload
+
+
+def run_upload(upload_id: int) -> CostUpload | None:
+    """Import a queued upload (the task body). Idempotent: a finished upload is left alone."""
+    upload = (
+        CostUpload.objects.filter(pk=upload_id).select_related("organisation", "created_by").first()
+    )
+    if upload is None or upload.finished:
+        return upload
+    CostUpload.objects.filter(pk=upload.pk).update(
+        status=CostUpload.Status.RUNNING, started_at=timezone.now()
+    )
+    path = Path(upload.stored_path)
+    try:
+        record, result = do_import_costs(
+            upload.created_by, upload.organisation, path, display_name=upload.file_name
+        )
+    except Exception as exc:  # the page must say it failed, whatever went wrong
+        CostUpload.objects.filter(pk=upload.pk).update(
+            status=CostUpload.Status.FAILED,
+            message=str(exc)[:500],
+            finished_at=timezone.now(),
+        )
+        raise
+    CostUpload.objects.filter(pk=upload.pk).update(
+        status=CostUpload.Status.DONE if result.ok else CostUpload.Status.FAILED,
+        cost_import=record,
+        message=result.outcome.value,
+        finished_at=timezone.now(),
+    )
+    path.unlink(missing_ok=True)
+    upload.refresh_from_db()
+    return upload

@@ -125,3 +125,125 @@ class ConformanceWarning(models.Model):
 
     def __str__(self) -> str:
         return f"{self.provider}: {self.rule} {self.column} × {self.count}"
+
+
+class CostMonth(models.Model):
+    """One organisation-month of key figures, rebuilt from the daily aggregate after each import.
+
+    The relational pre-aggregate (docs/costs.md): benchmarks across agencies and the overview
+    card read only this table. Amounts in NOK, effective cost unless named otherwise.
+    """
+
+    organisation = models.ForeignKey(
+        "organisations.Organisation", on_delete=models.CASCADE, related_name="cost_months"
+    )
+    month = models.CharField(_("month"), max_length=7)
+    billed_nok = models.FloatField(_("billed cost (NOK)"), default=0)
+    effective_nok = models.FloatField(_("effective cost (NOK)"), default=0)
+    list_nok_ex_purchases = models.FloatField(default=0)
+    effective_nok_ex_purchases = models.FloatField(default=0)
+    tagged_nok = models.FloatField(default=0)
+    norway_nok = models.FloatField(default=0)
+    eea_nok = models.FloatField(default=0)  # other EEA countries
+    non_eea_nok = models.FloatField(default=0)
+    unknown_region_nok = models.FloatField(default=0)
+
+    tenant_owner = "organisation"
+
+    class Meta:
+        ordering = ["organisation", "month"]
+        verbose_name = _("cost month")
+        verbose_name_plural = _("cost months")
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "month"], name="unique_cost_month")
+        ]
+        indexes = [models.Index(fields=["month", "organisation"], name="costmonth_month_org")]
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id} {self.month}: {self.effective_nok:.2f} NOK"
+
+
+class Budget(models.Model):
+    """An agency's cloud budget for a calendar year, in NOK.
+
+    `reference_date` fixes the exchange rates the budget assumed: the forecast converted at those
+    rates tells whether the krone alone pushes the agency over (docs/costs.md).
+    """
+
+    organisation = models.ForeignKey(
+        "organisations.Organisation",
+        on_delete=models.CASCADE,
+        related_name="cost_budgets",
+        verbose_name=_("organisation"),
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    amount_nok = models.DecimalField(_("budget (NOK)"), max_digits=16, decimal_places=2)
+    reference_date = models.DateField(
+        _("exchange-rate reference date"),
+        help_text=_("The day whose exchange rates the budget assumed."),
+    )
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    tenant_owner = "organisation"
+
+    class Meta:
+        ordering = ["organisation", "-year"]
+        verbose_name = _("cost budget")
+        verbose_name_plural = _("cost budgets")
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "year"], name="unique_budget_year")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.amount_nok} NOK"
+
+
+class CostUpload(models.Model):
+    """A FOCUS file uploaded in the web UI, imported by a background task."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Importing")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    organisation = models.ForeignKey(
+        "organisations.Organisation",
+        on_delete=models.CASCADE,
+        related_name="cost_uploads",
+        verbose_name=_("organisation"),
+    )
+    file_name = models.CharField(_("file name"), max_length=255)
+    stored_path = models.CharField(max_length=500)
+    size = models.PositiveBigIntegerField(_("size (bytes)"), default=0)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    message = models.CharField(_("message"), max_length=500, blank=True)
+    cost_import = models.ForeignKey(
+        CostImport, null=True, blank=True, on_delete=models.SET_NULL, related_name="uploads"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    tenant_owner = "organisation"
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("cost upload")
+        verbose_name_plural = _("cost uploads")
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.status})"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)

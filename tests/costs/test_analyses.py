@@ -99,9 +99,7 @@ def test_breakdowns_give_nok_and_original_currency_per_group(tmp_path, costs_dir
         analyses.breakdown(con, "colour")
 
 
-def test_savings_split_negotiated_and_commitment_and_leave_out_purchases(
-    tmp_path, costs_dir, fx
-):
+def test_savings_split_negotiated_and_commitment_and_leave_out_purchases(tmp_path, costs_dir, fx):
     con = load(
         tmp_path,
         costs_dir,
@@ -226,10 +224,7 @@ def test_forecast_is_actual_plus_run_rate_with_a_band(tmp_path, costs_dir, fx):
 
 
 def test_the_exchange_rate_alone_can_push_the_forecast_over_budget(tmp_path, costs_dir, fx):
-    rows = [
-        {**r, "BillingCurrency": "USD", **money(1)}
-        for r in quarter_rows()
-    ]
+    rows = [{**r, "BillingCurrency": "USD", **money(1)} for r in quarter_rows()]
     con = load(tmp_path, costs_dir, fx, rows)
     f = forecast.forecast_year(con, rates_now={"USD": 11.0}, rates_reference={"USD": 10.0})
     assert f is not None

@@ -314,3 +314,32 @@ def month_kpis(con: duckdb.DuckDBPyConnection) -> list[MonthKpi]:
         )  # fmt: skip
         for month, a in acc.items()
     ]
+
+
+def summary(
+    con: duckdb.DuckDBPyConnection, by: list[str], month_range: tuple[str, str] | None = None
+) -> list[dict[str, object]]:
+    """Billed, effective and list cost in NOK per combination of dimensions (the CLI's shape)."""
+    for name in by:
+        if name not in DIMENSIONS:
+            raise AnalysisError(f"unknown dimension {name!r}; choose from {', '.join(DIMENSIONS)}")
+    if not by:
+        raise AnalysisError("name at least one dimension")
+    where, params = _where(month_range)
+    keys = ", ".join(f"{DIMENSIONS[n]} AS {n}" for n in by)
+    order = ", ".join(str(i + 1) for i in range(len(by)))
+    rows = con.execute(
+        f"SELECT {keys}, sum(billed_nok), sum(effective_nok), sum(list_nok) FROM daily{where} "  # noqa: S608 - names from DIMENSIONS
+        f"GROUP BY {order} ORDER BY {order}",
+        params,
+    ).fetchall()
+    width = len(by)
+    return [
+        {
+            **{n: row[i] for i, n in enumerate(by)},
+            "billed_cost": _r(row[width]),
+            "effective_cost": _r(row[width + 1]),
+            "list_cost": _r(row[width + 2]),
+        }
+        for row in rows
+    ]

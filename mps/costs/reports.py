@@ -1,0 +1,128 @@
+"""Read side of the cost pages and the API: the agency's analyses from its daily aggregate.
+
+Tenancy is the caller's check; these functions take an Organisation the viewer may see.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import duckdb
+
+from mps.costs.actions import costs_dir, fx_table, store_key
+from mps.costs.engine import aggregate, analyses, anomalies, forecast
+from mps.costs.engine.decompose import MonthChange, month_over_month_aggregated
+from mps.costs.models import Budget
+
+# The overview shows this many recent months.
+OVERVIEW_MONTHS = 12
+# Anomalies listed on the page (newest first).
+ANOMALIES_SHOWN = 50
+
+
+@contextmanager
+def aggregates(org: Any) -> Iterator[duckdb.DuckDBPyConnection | None]:
+    con = aggregate.connect(costs_dir(), store_key(org))
+    try:
+        yield con
+    finally:
+        if con is not None:
+            con.close()
+
+
+def recent_range(months: list[str], n: int = OVERVIEW_MONTHS) -> tuple[str, str] | None:
+    return (months[-n:][0], months[-1]) if months else None
+
+
+@dataclass
+class Overview:
+    months: list[str]
+    month_range: tuple[str, str] | None
+    by_month_provider: analyses.MonthProvider | None
+    last_change: MonthChange | None
+    savings: analyses.Savings | None
+    commitments: analyses.Commitments | None
+    shares: analyses.Shares | None
+
+    @property
+    def has_data(self) -> bool:
+        return bool(self.months)
+
+
+def overview(org: Any) -> Overview:
+    with aggregates(org) as con:
+        if con is None:
+            return Overview([], None, None, None, None, None, None)
+        months = analyses.months(con)
+        window = recent_range(months)
+        changes = month_over_month_aggregated(con).months
+        return Overview(
+            months,
+            window,
+            analyses.month_by_provider(con, window),
+            changes[-1] if changes else None,
+            analyses.savings(con, window),
+            analyses.commitments(con, window),
+            analyses.shares(con, window),
+        )
+
+
+def breakdown(
+    org: Any, dimension: str, month_range: tuple[str, str] | None
+) -> tuple[list[str], list[str], list[analyses.Group]]:
+    """(months with data, tag keys, groups)."""
+    with aggregates(org) as con:
+        if con is None:
+            return [], [], []
+        return (
+            analyses.months(con),
+            analyses.tag_keys(con),
+            analyses.breakdown(con, dimension, month_range),
+        )
+
+
+def anomaly_list(org: Any) -> list[anomalies.Anomaly]:
+    with aggregates(org) as con:
+        if con is None:
+            return []
+        return anomalies.find(con)[:ANOMALIES_SHOWN]
+
+
+@dataclass
+class ForecastView:
+    forecast: forecast.Forecast | None
+    budget: Budget | None
+    alerts: list[forecast.Alert]
+
+
+def _rates(currencies: list[str], day: date) -> dict[str, float]:
+    table = fx_table()
+    out = {}
+    for currency in currencies:
+        found = table.rate_on(currency, day)
+        if found is not None:
+            out[currency] = float(found[1])
+    return out
+
+
+def forecast_view(org: Any, year: int | None = None) -> ForecastView:
+    with aggregates(org) as con:
+        if con is None:
+            return ForecastView(None, None, [])
+        currencies = [r[0] for r in con.execute("SELECT DISTINCT currency FROM daily").fetchall()]
+        last = con.execute("SELECT max(day) FROM daily").fetchone()
+        as_of = last[0] if last else None
+        target = year or (as_of.year if as_of else date.today().year)
+        budget = Budget.objects.filter(organisation=org, year=target).first()
+        foreign = [c for c in currencies if c != "NOK"]
+        now = _rates(foreign, as_of) if as_of and foreign else {}
+        reference = _rates(foreign, budget.reference_date) if budget and foreign else None
+        if budget and not foreign:
+            reference = {}
+        result = forecast.forecast_year(con, target, now, reference)
+    alerts = forecast.budget_alerts(result, float(budget.amount_nok)) if result and budget else []
+    return ForecastView(result, budget, alerts)

@@ -1,0 +1,359 @@
+"""Cost pages: the agency's overview, breakdowns, anomalies, forecast and budget, imports and
+uploads, benchmarks; the operator's data-quality report per provider.
+
+An organisation's costs are shown to its own members and to the operator only. Reads come from
+the pre-aggregated tables (mps.costs.reports); every write calls an action.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Sum
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from mps.core.tenancy import get_visible_or_404, may_act_for, visible
+from mps.costs import actions, charts, reports
+from mps.costs import benchmark as bench
+from mps.costs.engine.analyses import DIMENSIONS, AnalysisError
+from mps.costs.forms import BudgetForm, UploadForm
+from mps.costs.models import ConformanceWarning, CostImport, CostUpload
+from mps.organisations.models import Organisation
+
+NAV = "costs"
+IMPORTS_SHOWN = 100
+# Seconds between refreshes of the upload status page while the import runs.
+REFRESH_SECONDS = 2
+BREAKDOWN_DIMENSIONS = (
+    "provider",
+    "service_category",
+    "service",
+    "region",
+    "sub_account",
+    "sku",
+    "currency",
+    "month",
+)
+
+
+def _organisation(request: HttpRequest, organisation_id: int) -> Organisation:
+    """The organisation, if the viewer is one of its members or the operator; else 404."""
+    viewer = request.viewer
+    org = get_visible_or_404(Organisation, viewer, pk=organisation_id)
+    if viewer.is_operator or viewer.organisation_id == org.pk:
+        return org
+    raise Http404("Not found")
+
+
+def _context(org: Organisation, tab: str, **extra: Any) -> dict[str, Any]:
+    return {"org": org, "tab": tab, "nav": NAV, **extra}
+
+
+def _dimension_labels() -> dict[str, str]:
+    return {
+        "provider": _("Provider"),
+        "service_category": _("Service category"),
+        "service": _("Service"),
+        "region": _("Region"),
+        "sub_account": _("Sub-account"),
+        "sku": _("SKU"),
+        "currency": _("Billing currency"),
+        "month": _("Month"),
+    }
+
+
+@login_required
+def index(request: HttpRequest) -> HttpResponse:
+    viewer = request.viewer
+    if viewer.is_operator:
+        orgs = (
+            Organisation.objects.filter(cost_months__isnull=False)
+            .annotate(total=Sum("cost_months__effective_nok"), months=Count("cost_months"))
+            .order_by("name")
+        )
+        return render(request, "costs/operator.html", {"orgs": orgs, "nav": NAV})
+    if viewer.organisation is None or not viewer.is_agency:
+        raise Http404("Not found")
+    return redirect("costs:organisation", organisation_id=viewer.organisation_id)
+
+
+def _provider_chart(view: reports.Overview) -> tuple[charts.Svg | None, list[dict[str, Any]]]:
+    mp = view.by_month_provider
+    if mp is None or not mp.months:
+        return None, []
+    series = [(p, [mp.effective_nok.get((m, p), 0.0) for m in mp.months]) for p in mp.providers]
+    total = sum(mp.month_total(m) for m in mp.months)
+    summary = _(
+        "Effective cost per month and provider, %(first)s to %(last)s: %(total)s NOK in all."
+    ) % {"first": mp.months[0], "last": mp.months[-1], "total": f"{total:,.0f}".replace(",", " ")}
+    svg = charts.stacked_months(mp.months, series, _("Cost per month and provider"), summary)
+    table = [
+        {
+            "month": m,
+            "cells": [
+                (mp.effective_nok.get((m, p)), mp.billed_original.get((m, p), {}))
+                for p in mp.providers
+            ],
+            "total": mp.month_total(m),
+        }
+        for m in mp.months
+    ]
+    return svg, table
+
+
+@login_required
+def organisation(request: HttpRequest, organisation_id: int) -> HttpResponse:
+    org = _organisation(request, organisation_id)
+    view = reports.overview(org)
+    chart, table = _provider_chart(view)
+    change = view.last_change
+    fx_share = None
+    if change and change.change_nok:
+        fx_share = change.fx_effect_nok / change.change_nok
+    return render(
+        request,
+        "costs/organisation.html",
+        _context(
+            org,
+            "overview",
+            view=view,
+            chart=chart,
+            table=table,
+            providers=view.by_month_provider.providers if view.by_month_provider else [],
+            change=change,
+            fx_share=fx_share,
+            may_upload=may_act_for(request.viewer, org),
+        ),
+    )
+
+
+def _month_range(request: HttpRequest, months: list[str]) -> tuple[str, str] | None:
+    start, end = request.GET.get("from", ""), request.GET.get("to", "")
+    if not months:
+        return None
+    start = start if start in months else months[max(len(months) - 12, 0)]
+    end = end if end in months else months[-1]
+    if start > end:
+        start, end = end, start
+    return start, end
+
+
+@login_required
+def breakdown(request: HttpRequest, organisation_id: int) -> HttpResponse:
+    org = _organisation(request, organisation_id)
+    months, tag_keys, _groups = reports.breakdown(org, "month", None)
+    dimension = request.GET.get("dim", "service")
+    valid = set(BREAKDOWN_DIMENSIONS) | {f"tag:{k}" for k in tag_keys}
+    error = None
+    if dimension not in valid:
+        error = _("Unknown dimension; showing services.")
+        dimension = "service"
+    window = _month_range(request, months)
+    try:
+        groups = reports.breakdown(org, dimension, window)[2] if months else []
+    except AnalysisError:
+        groups = []
+    total = sum(g.effective_nok for g in groups)
+    labels = _dimension_labels()
+    choices = [(d, labels[d]) for d in BREAKDOWN_DIMENSIONS]
+    choices += [(f"tag:{k}", _("Tag: %(key)s") % {"key": k}) for k in tag_keys]
+    return render(
+        request,
+        "costs/breakdown.html",
+        _context(
+            org,
+            "breakdown",
+            months=months,
+            window=window,
+            dimension=dimension,
+            dimension_label=dict(choices).get(dimension, dimension),
+            choices=choices,
+            groups=groups,
+            total=total,
+            is_tag=dimension.startswith("tag:"),
+            error=error,
+            known=DIMENSIONS,
+        ),
+    )
+
+
+@login_required
+def anomalies(request: HttpRequest, organisation_id: int) -> HttpResponse:
+    org = _organisation(request, organisation_id)
+    found = reports.anomaly_list(org)
+    labels = {"sku": _("SKU"), "region": _("Region"), "sub_account": _("Sub-account")}
+    return render(
+        request,
+        "costs/anomalies.html",
+        _context(org, "anomalies", anomalies=found, driver_labels=labels),
+    )
+
+
+@login_required
+def forecast(request: HttpRequest, organisation_id: int) -> HttpResponse:
+    org = _organisation(request, organisation_id)
+    may_edit = may_act_for(request.viewer, org)
+    view = reports.forecast_view(org)
+    year = view.forecast.year if view.forecast else date.today().year
+    if request.method == "POST":
+        if not may_edit:
+            raise PermissionDenied("You may not set this organisation's budget.")
+        form = BudgetForm(request.POST)
+        if form.is_valid():
+            try:
+                actions.do_set_budget(
+                    request.user,
+                    org,
+                    form.cleaned_data["year"],
+                    form.cleaned_data["amount_nok"],
+                    form.cleaned_data["reference_date"],
+                    form.cleaned_data["note"],
+                )
+            except ValidationError as exc:
+                for field, errs in getattr(exc, "message_dict", {"__all__": exc.messages}).items():
+                    form.add_error(None if field == "__all__" else field, errs)
+            else:
+                messages.success(request, _("Budget saved."))
+                return redirect("costs:forecast", organisation_id=org.pk)
+    else:
+        budget = view.budget
+        form = BudgetForm(
+            initial={
+                "year": year,
+                "amount_nok": budget.amount_nok if budget else None,
+                "reference_date": budget.reference_date if budget else date(year, 1, 1),
+                "note": budget.note if budget else "",
+            }
+        )
+    return render(
+        request,
+        "costs/forecast.html",
+        _context(org, "forecast", view=view, f=view.forecast, form=form, may_edit=may_edit),
+    )
+
+
+@login_required
+def imports(request: HttpRequest, organisation_id: int) -> HttpResponse:
+    org = _organisation(request, organisation_id)
+    records = list(
+        visible(CostImport, request.viewer)
+        .filter(organisation=org)
+        .annotate(warning_total=Sum("warnings__count"))
+        .order_by("-created_at")[:IMPORTS_SHOWN]
+    )
+    uploads = list(
+        visible(CostUpload, request.viewer)
+        .filter(organisation=org)
+        .exclude(status__in=[CostUpload.Status.DONE])
+        .order_by("-created_at")[:20]
+    )
+    return render(
+        request,
+        "costs/imports.html",
+        _context(
+            org,
+            "imports",
+            records=records,
+            uploads=uploads,
+            may_upload=may_act_for(request.viewer, org),
+        ),
+    )
+
+
+@login_required
+def import_detail(request: HttpRequest, costimport_id: int) -> HttpResponse:
+    record = get_visible_or_404(
+        CostImport.objects.select_related("organisation"), request.viewer, pk=costimport_id
+    )
+    org = _organisation(request, record.organisation_id)
+    warnings = list(record.warnings.order_by("provider", "rule", "column"))
+    snapshots = list(record.snapshots.order_by("provider", "billing_month"))
+    return render(
+        request,
+        "costs/import_detail.html",
+        _context(org, "imports", record=record, warnings=warnings, snapshots=snapshots),
+    )
+
+
+@login_required
+def upload(request: HttpRequest, organisation_id: int) -> HttpResponse:
+    org = _organisation(request, organisation_id)
+    if not may_act_for(request.viewer, org):
+        raise PermissionDenied("You may not import cost data for this organisation.")
+    if request.method == "POST":
+        form = UploadForm(request.POST, request.FILES)
+        if form.is_valid():
+            queued = actions.do_queue_upload(request.user, org, form.cleaned_data["file"])
+            return redirect("costs:upload_status", costupload_id=queued.pk)
+    else:
+        form = UploadForm()
+    return render(request, "costs/upload.html", _context(org, "imports", form=form))
+
+
+@login_required
+def upload_status(request: HttpRequest, costupload_id: int) -> HttpResponse:
+    item = get_visible_or_404(
+        CostUpload.objects.select_related("organisation", "cost_import"),
+        request.viewer,
+        pk=costupload_id,
+    )
+    org = _organisation(request, item.organisation_id)
+    refresh = None if item.finished or request.GET.get("stop") else REFRESH_SECONDS
+    response = render(
+        request, "costs/upload_status.html", _context(org, "imports", item=item, refresh=refresh)
+    )
+    if refresh:
+        # The HTTP form of <meta http-equiv="refresh">: works without JavaScript, and no CSP
+        # directive governs it (base.html has no head block for a meta element). The page
+        # offers a link that stops it (WCAG 2.2.1).
+        response["Refresh"] = str(refresh)
+    return response
+
+
+@login_required
+def benchmark(request: HttpRequest, organisation_id: int) -> HttpResponse:
+    org = _organisation(request, organisation_id)
+    result = bench.benchmark_for(org)
+    labels = {
+        "per_employee": (_("Cost per employee (NOK)"), False),
+        "per_resident": (_("Cost per resident (NOK)"), False),
+        "savings_rate": (_("Effective savings rate"), True),
+        "tagged_share": (_("Tagged share"), True),
+        "norway_share": (_("Share of spend in Norway"), True),
+        "eea_share": (_("Share of spend in the EEA (incl. Norway)"), True),
+    }
+    return render(
+        request,
+        "costs/benchmark.html",
+        _context(org, "benchmark", result=result, labels=labels, min_group=bench.MIN_GROUP),
+    )
+
+
+@login_required
+def data_quality(request: HttpRequest) -> HttpResponse:
+    if not request.viewer.is_operator:
+        raise Http404("Not found")
+    rows = (
+        ConformanceWarning.objects.values("provider", "rule", "column")
+        .annotate(total=Sum("count"), imports=Count("cost_import", distinct=True))
+        .order_by("provider", "-total", "rule")
+    )
+    by_provider: dict[str, list[dict[str, Any]]] = {}
+    for r in rows:
+        by_provider.setdefault(r["provider"] or "—", []).append(r)
+    rejected = (
+        CostImport.objects.filter(outcome=CostImport.Outcome.REJECTED)
+        .select_related("organisation")
+        .order_by("-created_at")[:50]
+    )
+    return render(
+        request,
+        "costs/data_quality.html",
+        {"by_provider": by_provider, "rejected": rejected, "nav": NAV},
+    )
