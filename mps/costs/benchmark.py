@@ -158,13 +158,15 @@ def position(organisation_id: int, group: list[Kpis], kpi: str) -> KpiPosition:
     )
     listed = sorted(
         (
-            (k.name if (k.named or k.organisation_id == organisation_id) else None),
-            getattr(k, kpi),
-            k.organisation_id == organisation_id,
-        )
-        for k in having
+            (
+                k.name if (k.named or k.organisation_id == organisation_id) else None,
+                getattr(k, kpi),
+                k.organisation_id == organisation_id,
+            )
+            for k in having
+        ),
+        key=lambda t: t[1],
     )
-    listed.sort(key=lambda t: t[1])
     return KpiPosition(
         kpi,
         own,
