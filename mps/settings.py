@@ -141,10 +141,14 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 SECURE_HSTS_SECONDS = 31_536_000
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Plain HTTP answers with a redirect to HTTPS (our scanner's http.no_https_redirect). Behind a
+# TLS-terminating proxy it must send X-Forwarded-Proto; MPS_SSL_REDIRECT=0 if the proxy redirects.
+SECURE_SSL_REDIRECT = conf.env_bool("MPS_SSL_REDIRECT", not DEBUG)
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = True  # no script reads it: forms carry the token, the API docs get it inline
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = 8 * 60 * 60

@@ -13,17 +13,14 @@ import contextlib
 import json
 import os
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
-from django.db import connection
 
 from mps.riskscore.models import Asset, AssetScan, Finding, ScanRun
 from mps.testnet import https
@@ -31,6 +28,8 @@ from mps.testnet.ca import TestCA
 from mps.testnet.internet import LocalInternet
 from mps.testnet.latency import DelayProxy
 from mps.testnet.world import TEST_PORTS
+from tests.riskscore.subprocs import shared_database
+from tests.riskscore.subprocs import subprocess_env as base_env
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -80,41 +79,13 @@ def slownet(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
         net.close()
 
 
-@contextlib.contextmanager
-def shared_database(directory: Path) -> Iterator[str]:
-    """A database URL for subprocesses that holds what this test wrote, and copy-back after."""
-    settings = connection.settings_dict
-    if connection.vendor == "postgresql":
-        user = quote(settings["USER"] or "")
-        password = f":{quote(settings['PASSWORD'])}" if settings["PASSWORD"] else ""
-        host = settings["HOST"] or "127.0.0.1"
-        port = settings["PORT"] or 5432
-        yield f"postgres://{user}{password}@{host}:{port}/{settings['NAME']}"
-        return
-    assert connection.vendor == "sqlite"
-    path = directory / "shared.sqlite3"
-    connection.ensure_connection()
-    target = sqlite3.connect(path)
-    connection.connection.backup(target)
-    target.close()
-    yield f"sqlite:///{path}"
-    source = sqlite3.connect(path)
-    source.backup(connection.connection)
-    source.close()
-
-
 def subprocess_env(database_url: str, broker: str, data_dir: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k != "MPS_TEST_DATABASE_URL"}
-    env.update(
-        DJANGO_SETTINGS_MODULE="mps.settings",
-        MPS_DEBUG="1",
-        MPS_DATA_DIR=str(data_dir),
-        MPS_DATABASE_URL=database_url,
+    return base_env(
+        database_url,
+        data_dir,
         MPS_BROKER_URL=broker,
         MPS_BROKER_VISIBILITY_TIMEOUT=str(VISIBILITY_TIMEOUT),
-        PYTHONUNBUFFERED="1",
     )
-    return env
 
 
 class Worker:
