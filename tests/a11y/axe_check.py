@@ -43,7 +43,7 @@ TOURS = [
         ],
     ),
     ("vera", ["/", "/tjenester/leverandor/"]),
-    ("ola", ["/", "/avtaler/nasjonalt/", "/risiko/"]),
+    ("ola", ["/", "/avtaler/nasjonalt/", "/risiko/", "/priser/", "/priser/kurver/"]),
     ("nina", ["/", "/risiko/nasjonalt/"]),
 ]
 RUN_AXE = """

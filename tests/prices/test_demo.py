@@ -1,0 +1,42 @@
+"""The demo's list prices and baskets: an alert, priced baskets, idempotent loading."""
+
+from __future__ import annotations
+
+import random
+from datetime import date
+
+from mps.demo.context import DemoContext
+from mps.prices import demo, reports
+from mps.prices.models import Basket, ListPrice, PriceSku
+
+
+def _ctx(world) -> DemoContext:
+    return DemoContext(
+        today=date(2026, 12, 3),
+        rng=random.Random(1),
+        operator=world.operator,
+        central=world.central,
+        agencies=[world.eksempel],
+        vendors=[world.vendor],
+        users={},
+        log=lambda *a: None,
+    )
+
+
+def test_the_demo_has_a_price_rise_alert_and_two_priced_baskets_and_loads_twice_alike(world):
+    demo.load(_ctx(world))
+    counts = (PriceSku.objects.count(), ListPrice.objects.count(), Basket.objects.count())
+    demo.load(_ctx(world))
+    assert (PriceSku.objects.count(), ListPrice.objects.count(), Basket.objects.count()) == counts
+    assert counts[2] == 2
+    alerts = reports.change_rows(only_alerts=True)
+    assert {a.change.key.vendor for a in alerts} == {"Microsoft Azure"}
+    assert any(
+        not r.alert and r.change.key.vendor == "Nordlys Sky AS" for r in reports.change_rows()
+    )
+    basket = Basket.objects.get(name="Small web service")
+    report = reports.basket_report(basket, date(2024, 12, 2))
+    assert all(p.complete for p in report.prices) and len(report.prices) == 3
+    azure = report.index["Microsoft Azure"]
+    assert azure[0].index == 100
+    assert max(p.price_points for p in azure) > 0  # the July 2024 rise shows as a list-price effect
