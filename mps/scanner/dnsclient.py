@@ -468,6 +468,8 @@ async def _is_zone_apex(config: DnsConfig, name: dns.name.Name) -> bool | None:
 CHAIN_CACHE_SECONDS = 60.0
 CHAIN_CACHE_ENTRIES = 4096
 _CHAIN_CACHE: OrderedDict[tuple[Any, ...], tuple[float, ChainResult]] = OrderedDict()
+# Validations under way, by the same key; an entry lives only while its walk runs.
+_CHAIN_PENDING: dict[tuple[Any, ...], asyncio.Task[ChainResult]] = {}
 
 
 async def chain_of_trust(config: DnsConfig, zone: str | dns.name.Name) -> ChainResult:
@@ -493,9 +495,27 @@ async def chain_of_trust(config: DnsConfig, zone: str | dns.name.Name) -> ChainR
     if cached is not None and cached[0] > clock:
         _CHAIN_CACHE.move_to_end(key)
         return cached[1]
-    result = await _chain_of_trust(config, target)
+    # Single flight: the hosts scanned at the same moment share one validation of a zone
+    # instead of each walking the chain before the first result is cached.
+    loop = asyncio.get_running_loop()
+    pending = _CHAIN_PENDING.get(key)
+    if pending is None or pending.get_loop() is not loop:
+        pending = loop.create_task(_chain_of_trust_cached(config, target, key))
+        _CHAIN_PENDING[key] = pending
+    # shield: one host reaching its deadline must not cancel the walk the others wait for.
+    return await asyncio.shield(pending)
+
+
+async def _chain_of_trust_cached(
+    config: DnsConfig, target: dns.name.Name, key: tuple[Any, ...]
+) -> ChainResult:
+    try:
+        result = await _chain_of_trust(config, target)
+    finally:
+        if _CHAIN_PENDING.get(key) is asyncio.current_task():
+            del _CHAIN_PENDING[key]
     if result.state != DnssecState.INDETERMINATE:  # a timeout may clear up: do not keep it
-        _CHAIN_CACHE[key] = (clock + CHAIN_CACHE_SECONDS, result)
+        _CHAIN_CACHE[key] = (time.monotonic() + CHAIN_CACHE_SECONDS, result)
         while len(_CHAIN_CACHE) > CHAIN_CACHE_ENTRIES:
             _CHAIN_CACHE.popitem(last=False)
     return result

@@ -87,6 +87,27 @@ def test_chain_of_trust_records_each_step(dnsnet: DnsNet) -> None:
     assert all(step["dnskey"] for step in chain.steps)
 
 
+def test_hosts_validating_one_zone_at_once_share_a_single_walk(dnsnet: DnsNet) -> None:
+    import datetime as dt
+
+    def fresh_config():  # the clock is part of the cache key: a new one misses the cache
+        now = dt.datetime.now(dt.UTC)
+        return replace(dnsnet.config, ports=dict(dnsnet.config.ports), now=now)
+
+    async def walks(config, count: int) -> list[dnsclient.ChainResult]:
+        return await asyncio.gather(
+            *(dnsclient.chain_of_trust(config, "good.test.") for _ in range(count))
+        )
+
+    before = dnsnet.server.queries
+    asyncio.run(walks(fresh_config(), 1))
+    one_walk = dnsnet.server.queries - before
+    before = dnsnet.server.queries
+    results = asyncio.run(walks(fresh_config(), 20))
+    assert dnsnet.server.queries - before == one_walk
+    assert {r.state for r in results} == {DnssecState.SECURE}
+
+
 def test_silent_resolver_gives_a_timed_out_answer_not_an_exception(dnsnet: DnsNet) -> None:
     config = replace(dnsnet.with_resolver(dnsnet.silent), probe_timeout=0.3)
     started = time.monotonic()
