@@ -109,20 +109,28 @@ def _rates(currencies: list[str], day: date) -> dict[str, float]:
     return out
 
 
-def forecast_view(org: Any, year: int | None = None) -> ForecastView:
+def forecast_for(
+    org: Any, year: int | None = None, reference_date: date | None = None
+) -> forecast.Forecast | None:
+    """The year's forecast; with `reference_date`, also at that day's exchange rates."""
     with aggregates(org) as con:
         if con is None:
-            return ForecastView(None, None, [])
+            return None
         currencies = [r[0] for r in con.execute("SELECT DISTINCT currency FROM daily").fetchall()]
         last = con.execute("SELECT max(day) FROM daily").fetchone()
         as_of = last[0] if last else None
-        target = year or (as_of.year if as_of else date.today().year)
-        budget = Budget.objects.filter(organisation=org, year=target).first()
         foreign = [c for c in currencies if c != "NOK"]
         now = _rates(foreign, as_of) if as_of and foreign else {}
-        reference = _rates(foreign, budget.reference_date) if budget and foreign else None
-        if budget and not foreign:
-            reference = {}
-        result = forecast.forecast_year(con, target, now, reference)
+        reference = _rates(foreign, reference_date) if reference_date else None
+        return forecast.forecast_year(con, year, now, reference)
+
+
+def forecast_view(org: Any, year: int | None = None) -> ForecastView:
+    if year is None:
+        with aggregates(org) as con:
+            last = con.execute("SELECT max(day) FROM daily").fetchone() if con else None
+        year = last[0].year if last and last[0] else date.today().year
+    budget = Budget.objects.filter(organisation=org, year=year).first()
+    result = forecast_for(org, year, budget.reference_date if budget else None)
     alerts = forecast.budget_alerts(result, float(budget.amount_nok)) if result and budget else []
     return ForecastView(result, budget, alerts)
