@@ -40,10 +40,22 @@ TOURS = [
             "/audit/",
             "/virksomheter/",
             "/risiko/",
+            "/kostnader/",
         ],
     ),
     ("vera", ["/", "/tjenester/leverandor/"]),
-    ("ola", ["/", "/avtaler/nasjonalt/", "/risiko/", "/priser/", "/priser/kurver/"]),
+    (
+        "ola",
+        [
+            "/",
+            "/avtaler/nasjonalt/",
+            "/risiko/",
+            "/priser/",
+            "/priser/kurver/",
+            "/kostnader/",
+            "/kostnader/datakvalitet/",
+        ],
+    ),
     ("nina", ["/", "/risiko/nasjonalt/"]),
 ]
 RUN_AXE = """
