@@ -7,15 +7,17 @@ currency, tier and start day is left as it is, a different one is updated.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
+from mps.agreements.models import FrameworkAgreement
 from mps.core import audit
 from mps.core.tenancy import viewer_for
 from mps.organisations.models import Organisation
@@ -42,6 +44,7 @@ class PriceImportResult:
     prices_unchanged: int = 0
     errors: list[dict[str, Any]] = field(default_factory=list)
     error_total: int = 0
+    price_list: str = ""  # "" = public list prices; else the framework agreement's reference
 
     def to_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -67,15 +70,33 @@ def resolve_vendor(text: str) -> tuple[str, Organisation | None]:
     return (org.name, org) if org else (text, None)
 
 
+def resolve_agreement(reference: str) -> FrameworkAgreement:
+    agreement = FrameworkAgreement.objects.filter(reference__iexact=reference.strip()).first()
+    if agreement is None:
+        raise ValidationError({"agreement": f"no framework agreement with reference {reference!r}"})
+    return agreement
+
+
 def do_import_prices(
-    actor: Any, vendor: str, path: Path, fmt: str | None = None, display_name: str | None = None
+    actor: Any,
+    vendor: str,
+    path: Path,
+    fmt: str | None = None,
+    display_name: str | None = None,
+    agreement: str | None = None,
 ) -> PriceImportResult:
-    """Read a price file and store its prices, or store nothing and report every problem."""
+    """Read a price file and store its prices, or store nothing and report every problem.
+
+    With `agreement` (a framework agreement's reference) the prices are that agreement's price
+    list for the vendor, kept apart from the vendor's public list prices.
+    """
     check_operator(actor)
     name = display_name or Path(path).name
     fmt = fmt or engine.guess_format(name)
     vendor_name, vendor_org = resolve_vendor(vendor)
+    framework = resolve_agreement(agreement) if agreement else None
     result = PriceImportResult(name, vendor_name, fmt)
+    result.price_list = framework.reference if framework else ""
     try:
         text = Path(path).read_text(encoding="utf-8-sig")
         parsed = engine.parse(text, vendor_name, fmt, name)
@@ -97,17 +118,27 @@ def do_import_prices(
         result.errors = [issue.__dict__ for issue in exc.issues]
         result.error_total = exc.total
         return result
-    return do_store_prices(actor, vendor_org, parsed.records, result)
+    records = parsed.records
+    if framework is not None:
+        records = [
+            dataclasses.replace(r, key=dataclasses.replace(r.key, price_list=framework.reference))
+            for r in records
+        ]
+    return do_store_prices(actor, vendor_org, records, result, framework)
 
 
 def do_store_prices(
-    actor: Any, vendor_org: Any, records: list[engine.PriceRecord], result: PriceImportResult
+    actor: Any,
+    vendor_org: Any,
+    records: list[engine.PriceRecord],
+    result: PriceImportResult,
+    framework: Any = None,
 ) -> PriceImportResult:
     """Upsert parsed prices in one transaction (imports and the demo)."""
     check_operator(actor)
     result.records = len(records)
     with transaction.atomic():
-        first = _store(records, vendor_org, result.file, result)
+        first = _store(records, vendor_org, result.file, result, framework)
         subject = vendor_org or first
         if subject is not None:
             audit.record(
@@ -120,7 +151,11 @@ def do_store_prices(
 
 
 def _store(
-    records: list[engine.PriceRecord], vendor_org: Any, source: str, result: PriceImportResult
+    records: list[engine.PriceRecord],
+    vendor_org: Any,
+    source: str,
+    result: PriceImportResult,
+    framework: Any = None,
 ) -> PriceSku | None:
     """Upsert the SKUs and prices; the first SKU (for the audit entry when there is no vendor)."""
     skus: dict[engine.SkuKey, PriceSku] = {}
@@ -134,7 +169,9 @@ def _store(
                 region=key.region,
                 price_type=key.price_type,
                 meter=key.meter,
+                price_list=key.price_list,
                 defaults={
+                    "agreement": framework,
                     "product": record.product[:300],
                     "service": record.service[:200],
                     "unit": record.unit[:100],

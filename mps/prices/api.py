@@ -40,6 +40,7 @@ def list_changes(request: HttpRequest, alerts_only: bool = False) -> dict[str, A
                 "sku_id": r.change.key.sku_id,
                 "region": r.change.key.region,
                 "price_type": r.change.key.price_type,
+                "price_list": r.change.key.price_list,
                 "currency": r.change.currency,
                 "unit": r.change.unit,
                 "day": r.change.day,
@@ -66,6 +67,7 @@ def get_sku(request: HttpRequest, pricesku_id: int) -> dict[str, Any]:
         "product": sku.product,
         "service": sku.service,
         "unit": sku.unit,
+        "price_list": sku.price_list,
         "prices": [
             {
                 "currency": p.currency,
@@ -152,6 +154,8 @@ def get_paid(request: HttpRequest, organisation_id: int) -> dict[str, Any]:
                 "focus_list_unit_price": r.focus_list_unit_price,
                 "catalogue_unit_price": r.catalogue_unit_price,
                 "catalogue_vendor": r.catalogue_vendor,
+                "agreement_unit_price": r.agreement_unit_price,
+                "agreement": r.agreement,
                 "discount_percent": r.discount_percent,
                 "last_day": r.last_day,
             }

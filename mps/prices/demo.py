@@ -4,19 +4,27 @@ Prices for the providers in the demo billing data (their SkuIds, so agencies' pa
 a list price) and for two fictitious vendors, from September 2023 with a VM price rise of 12 %
 at Microsoft Azure in July 2024 (an alert) and a general 6 % rise at Nordlys Sky AS in January
 2024 (below the threshold). The prices are plausible, not any vendor's real price list.
-Idempotent: the import upserts, baskets are replaced.
+When the demo framework agreement exists, its price list holds the billed SKUs at list price less
+6 %, so agencies' paid prices are compared with an agreement price. Idempotent: the import
+upserts, baskets are replaced.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from mps.agreements.demo import DEMO_REFERENCE
+from mps.agreements.models import FrameworkAgreement
 from mps.prices import actions, reports
 from mps.prices.engine.catalogue import PriceRecord, SkuKey
 
 ORDER = 70
+# The demo framework agreement's price list: these billed SKUs at list price less 6 %.
+AGREEMENT_SKUS = {"m6i.large", "StandardStorage", "D2s v5", "P10 LRS"}
+AGREEMENT_DISCOUNT = Decimal("0.06")
 START = date(2023, 9, 1)
 D = Decimal
 
@@ -93,11 +101,30 @@ def records_for(vendor: str) -> list[PriceRecord]:
     return out
 
 
+def agreement_records(vendor: str, reference: str) -> list[PriceRecord]:
+    """The framework agreement's prices for the SKUs agencies are billed for: list less a discount."""
+    out = []
+    for record in records_for(vendor):
+        if record.key.sku_id in AGREEMENT_SKUS:
+            key = dataclasses.replace(record.key, price_list=reference)
+            price = (record.unit_price * (1 - AGREEMENT_DISCOUNT)).quantize(Decimal("0.000001"))
+            out.append(dataclasses.replace(record, key=key, unit_price=price))
+    return out
+
+
 def load(ctx: Any) -> None:
+    framework = FrameworkAgreement.objects.filter(reference=DEMO_REFERENCE).first()
     for vendor in CATALOGUE:
         name, org = actions.resolve_vendor(vendor)
         result = actions.PriceImportResult(file="demo", vendor=name, format="demo")
         actions.do_store_prices(None, org, records_for(vendor), result)
+        if framework is not None:
+            agreed = agreement_records(vendor, framework.reference)
+            if agreed:
+                result = actions.PriceImportResult(
+                    file="demo", vendor=name, format="demo", price_list=framework.reference
+                )
+                actions.do_store_prices(None, org, agreed, result, framework)
     for basket_name, (description, lines) in BASKETS.items():
         specs = [
             actions.LineSpec(

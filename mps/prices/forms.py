@@ -22,6 +22,14 @@ class ImportForm(forms.Form):
         ],
         required=False,
     )
+    agreement = forms.CharField(
+        label=_("Framework agreement"),
+        max_length=60,
+        required=False,
+        help_text=_(
+            "Its reference, when the file is an agreement's price list; empty for list prices"
+        ),
+    )
 
 
 class DayForm(forms.Form):

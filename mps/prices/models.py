@@ -16,7 +16,10 @@ from mps.prices.engine.catalogue import PriceRecord, SkuKey
 
 
 class PriceSku(models.Model):
-    """One SKU of one vendor in one region with one price type (Consumption, Reservation 1 Year …)."""
+    """One SKU of one vendor in one region with one price type (Consumption, Reservation 1 Year …).
+
+    `price_list` tells the vendor's public list prices ("") from a framework agreement's prices.
+    """
 
     vendor_name = models.CharField(_("vendor"), max_length=200, db_index=True)
     vendor = models.ForeignKey(
@@ -34,15 +37,31 @@ class PriceSku(models.Model):
     product = models.CharField(_("product"), max_length=300)
     service = models.CharField(_("service"), max_length=200, blank=True)
     unit = models.CharField(_("unit of measure"), max_length=100)
+    price_list = models.CharField(
+        _("price list"),
+        max_length=60,
+        blank=True,
+        help_text=_(
+            "Empty for the vendor's public list prices; else the framework agreement's reference"
+        ),
+    )
+    agreement = models.ForeignKey(
+        "agreements.FrameworkAgreement",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="price_skus",
+        verbose_name=_("framework agreement"),
+    )
 
     class Meta:
-        ordering = ["vendor_name", "service", "product", "region", "sku_id"]
+        ordering = ["vendor_name", "price_list", "service", "product", "region", "sku_id"]
         verbose_name = _("priced SKU")
         verbose_name_plural = _("priced SKUs")
         constraints = [
             models.UniqueConstraint(
-                fields=["vendor_name", "sku_id", "region", "price_type", "meter"],
-                name="unique_price_sku",
+                fields=["vendor_name", "sku_id", "region", "price_type", "meter", "price_list"],
+                name="unique_price_sku_per_list",
             )
         ]
 
@@ -51,7 +70,9 @@ class PriceSku(models.Model):
 
     @property
     def key(self) -> SkuKey:
-        return SkuKey(self.vendor_name, self.sku_id, self.region, self.price_type, self.meter)
+        return SkuKey(
+            self.vendor_name, self.sku_id, self.region, self.price_type, self.meter, self.price_list
+        )
 
 
 class ListPrice(models.Model):

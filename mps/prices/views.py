@@ -12,7 +12,7 @@ from pathlib import Path
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -46,14 +46,18 @@ def index(request: HttpRequest) -> HttpResponse:
                 with path.open("wb") as out:
                     for chunk in upload.chunks():
                         out.write(chunk)
-                result = actions.do_import_prices(
-                    request.user,
-                    form.cleaned_data["vendor"],
-                    path,
-                    form.cleaned_data["format"] or None,
-                    upload.name,
-                )
-            if result.ok:
+                try:
+                    result = actions.do_import_prices(
+                        request.user,
+                        form.cleaned_data["vendor"],
+                        path,
+                        form.cleaned_data["format"] or None,
+                        upload.name,
+                        agreement=form.cleaned_data["agreement"] or None,
+                    )
+                except ValidationError as exc:
+                    form.add_error("agreement", " ".join(exc.messages))
+            if result is not None and result.ok:
                 messages.success(
                     request,
                     _("%(file)s: %(new)d new, %(updated)d updated, %(same)d unchanged prices.")

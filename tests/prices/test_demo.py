@@ -5,6 +5,8 @@ from __future__ import annotations
 import random
 from datetime import date
 
+from mps.agreements.demo import DEMO_REFERENCE
+from mps.agreements.models import FrameworkAgreement
 from mps.demo.context import DemoContext
 from mps.prices import demo, reports
 from mps.prices.models import Basket, ListPrice, PriceSku
@@ -24,11 +26,18 @@ def _ctx(world) -> DemoContext:
 
 
 def test_the_demo_has_a_price_rise_alert_and_two_priced_baskets_and_loads_twice_alike(world):
+    FrameworkAgreement.objects.create(
+        name="Demo",
+        reference=DEMO_REFERENCE,
+        period_start=date(2025, 1, 1),
+        period_end=date(2029, 1, 1),
+    )
     demo.load(_ctx(world))
     counts = (PriceSku.objects.count(), ListPrice.objects.count(), Basket.objects.count())
     demo.load(_ctx(world))
     assert (PriceSku.objects.count(), ListPrice.objects.count(), Basket.objects.count()) == counts
     assert counts[2] == 2
+    assert PriceSku.objects.filter(price_list=DEMO_REFERENCE).count() == len(demo.AGREEMENT_SKUS)
     alerts = reports.change_rows(only_alerts=True)
     assert {a.change.key.vendor for a in alerts} == {"Microsoft Azure"}
     assert any(

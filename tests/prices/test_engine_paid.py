@@ -79,3 +79,37 @@ def test_without_a_catalogue_price_the_exports_own_list_price_is_the_reference(t
 
 def test_an_organisation_without_billing_data_has_no_rows(costs_dir):
     assert paid_vs_list(costs_dir, ORG, Catalogue([]), shipped_table()) == []
+
+
+def test_an_agreement_price_is_the_reference_before_the_list_price(tmp_path, costs_dir):
+    import dataclasses
+
+    ingest_file(write(tmp_path / "f.csv", [row()]), costs_dir, ORG, shipped_table())
+    listed = parse_csv(
+        CSV_HEADER + "sku-vm,VM,,,1 Hour,USD,0.11,2024-01-01,\n", "V", "c.csv"
+    ).records
+    agreed = [
+        dataclasses.replace(
+            r, key=dataclasses.replace(r.key, price_list="CIPS"), unit_price=Decimal("0.085")
+        )
+        for r in listed
+    ]
+    [paid] = paid_vs_list(costs_dir, ORG, Catalogue(listed + agreed), shipped_table())
+    assert paid.catalogue_unit_price == pytest.approx(0.11)
+    assert paid.agreement_unit_price == pytest.approx(0.085) and paid.agreement == "CIPS"
+    assert paid.discount_percent == pytest.approx(
+        (0.085 - 0.09) / 0.085 * 100
+    )  # paid above the agreement
+
+
+def test_agreement_prices_are_not_used_to_price_baskets():
+    import dataclasses
+
+    from mps.prices.engine.basket import Mapping
+
+    listed = parse_csv(CSV_HEADER + "vm,VM,,,1 Hour,USD,0.11,2024-01-01,\n", "V", "c.csv").records
+    agreed = [
+        dataclasses.replace(r, key=dataclasses.replace(r.key, price_list="CIPS")) for r in listed
+    ]
+    assert Catalogue(agreed).resolve(Mapping("V", sku_id="vm")) is None
+    assert Catalogue(listed + agreed).resolve(Mapping("V", sku_id="vm")).price_list == ""

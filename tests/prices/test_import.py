@@ -108,3 +108,39 @@ def test_the_basket_command_prices_a_basket_per_vendor_in_nok(catalogue):
     assert out["vendors"][0]["complete"] and out["vendors"][0]["total_nok"] > 0
     with pytest.raises(CommandError):
         run("prices", "basket", "no such basket")
+
+
+def _agreement():
+    from datetime import date
+
+    from mps.agreements.models import FrameworkAgreement
+
+    return FrameworkAgreement.objects.create(
+        name="Skytjenester",
+        reference="CIPS-2025",
+        period_start=date(2025, 1, 1),
+        period_end=date(2029, 1, 1),
+    )
+
+
+def test_an_agreements_price_list_is_kept_apart_from_the_list_prices(db, tmp_path):
+    agreement = _agreement()
+    path = tmp_path / "p.csv"
+    path.write_text(CSV_HEADER + "a,A,,,1 Hour,USD,1,2024-01-01,\n")
+    run("prices", "import", str(path), "--vendor", "V")
+    path.write_text(CSV_HEADER + "a,A,,,1 Hour,USD,0.9,2024-01-01,\n")
+    out = json.loads(
+        run("prices", "import", str(path), "--vendor", "V", "--agreement", "cips-2025", "--json")
+    )
+    assert out["price_list"] == "CIPS-2025" and out["skus_created"] == 1
+    skus = {s.price_list: s for s in PriceSku.objects.all()}
+    assert set(skus) == {"", "CIPS-2025"} and skus["CIPS-2025"].agreement == agreement
+    assert skus[""].prices.get().unit_price == 1  # the list price is untouched
+
+
+def test_an_unknown_agreement_reference_is_a_bad_argument(db, tmp_path):
+    path = tmp_path / "p.csv"
+    path.write_text(CSV_TEXT)
+    with pytest.raises(CommandError) as caught:
+        run("prices", "import", str(path), "--vendor", "V", "--agreement", "NOPE")
+    assert caught.value.returncode == 2 and PriceSku.objects.count() == 0

@@ -126,11 +126,15 @@ class Catalogue:
         return self._by_key.get(key, [])
 
     def resolve(self, mapping: Mapping) -> SkuKey | None:
-        """The consumption SKU the mapping names (lowest key when several regions match)."""
+        """The consumption list-price SKU the mapping names (lowest key when several regions match)."""
         candidates = []
         needle = mapping.match.casefold()
         for key, records in self._by_key.items():
-            if key.vendor != mapping.vendor or not key.price_type.startswith("Consumption"):
+            if (
+                key.vendor != mapping.vendor
+                or key.price_list
+                or not key.price_type.startswith("Consumption")
+            ):
                 continue
             if mapping.region and key.region != mapping.region:
                 continue

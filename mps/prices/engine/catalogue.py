@@ -67,6 +67,7 @@ class SkuKey:
     region: str = ""
     price_type: str = CONSUMPTION
     meter: str = ""
+    price_list: str = ""  # "" = the vendor's public list; else the agreement whose prices these are
 
 
 @dataclass(frozen=True)

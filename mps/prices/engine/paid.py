@@ -3,7 +3,8 @@
 Reads the agency's billing rows through mps.costs.engine.query (DuckDB over its Parquet). Per
 provider, SkuId, billing currency and pricing unit: the quantity, the quantity-weighted
 ContractedUnitPrice and ListUnitPrice, and the catalogue's list price on the last charge day,
-converted into the billing currency through NOK when the catalogue quotes another currency.
+converted into the billing currency through NOK when the catalogue quotes another currency, and
+the same for a framework agreement's price list when the catalogue holds one for the SKU.
 Only Usage rows with a positive PricingQuantity count: purchases and credits have no unit price.
 """
 
@@ -35,15 +36,20 @@ class PaidRow:
     catalogue_unit_price: float | None  # catalogue list price per base unit, in `currency`
     catalogue_vendor: str
     last_day: date | None
+    agreement_unit_price: float | None = None  # an agreement's price per base unit, in `currency`
+    agreement: str = ""  # that agreement's reference
 
     @property
     def reference_price(self) -> float | None:
-        """The agreement/catalogue price compared against: the catalogue's, else the export's list."""
-        return (
-            self.catalogue_unit_price
-            if self.catalogue_unit_price is not None
-            else self.focus_list_unit_price
-        )
+        """The price compared against: the agreement's, else the catalogue's, else the export's list."""
+        for price in (
+            self.agreement_unit_price,
+            self.catalogue_unit_price,
+            self.focus_list_unit_price,
+        ):
+            if price is not None:
+                return price
+        return None
 
     @property
     def discount_percent(self) -> float | None:
@@ -78,13 +84,17 @@ def paid_vs_list(costs_dir: Path, org: str, catalogue: Catalogue, fx: FxTable) -
     finally:
         con.close()
     by_sku: dict[str, list] = {}
+    agreed: dict[str, list] = {}
     for key in catalogue.skus():
         if key.price_type.startswith("Consumption"):
-            by_sku.setdefault(key.sku_id, []).append(key)
+            (agreed if key.price_list else by_sku).setdefault(key.sku_id, []).append(key)
     out = []
     for provider, sku, currency, unit, qty, cost, paid, listed, last_day in rows:
         catalogue_price, vendor = _catalogue_price(
             catalogue, by_sku.get(sku, []), currency, last_day, fx
+        )
+        agreement_price, agreement_key = _catalogue_price(
+            catalogue, agreed.get(sku, []), currency, last_day, fx
         )
         out.append(
             PaidRow(
@@ -99,6 +109,8 @@ def paid_vs_list(costs_dir: Path, org: str, catalogue: Catalogue, fx: FxTable) -
                 catalogue_unit_price=catalogue_price,
                 catalogue_vendor=vendor,
                 last_day=last_day,
+                agreement_unit_price=agreement_price,
+                agreement=agreement_key,
             )
         )
     return out
@@ -119,5 +131,5 @@ def _catalogue_price(
             if there is None or home is None:
                 continue
             price = price * there[1] / home[1]
-        return float(price), key.vendor
+        return float(price), (key.price_list or key.vendor)
     return None, ""

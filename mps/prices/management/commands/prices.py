@@ -11,6 +11,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from mps.prices import actions, reports
@@ -39,6 +40,9 @@ class Command(BaseCommand):
         load.add_argument(
             "--format", choices=["csv", "azure"], help="default: azure for .json, else csv"
         )
+        load.add_argument(
+            "--agreement", help="a framework agreement's reference: the file is its price list"
+        )
         load.add_argument("--json", action="store_true", help="print the result as JSON")
         alerts = sub.add_parser(
             "alerts",
@@ -66,7 +70,12 @@ class Command(BaseCommand):
         path = Path(options["file"])
         if not path.is_file():
             raise CommandError(f"{path}: no such file", returncode=EXIT_BAD_INPUT)
-        result = actions.do_import_prices(None, options["vendor"], path, options["format"])
+        try:
+            result = actions.do_import_prices(
+                None, options["vendor"], path, options["format"], agreement=options["agreement"]
+            )
+        except ValidationError as exc:
+            raise CommandError(" ".join(exc.messages), returncode=EXIT_BAD_INPUT) from None
         if options["json"]:
             self.stdout.write(
                 json.dumps(result.to_dict(), indent=2, ensure_ascii=False, default=str)
@@ -97,6 +106,7 @@ class Command(BaseCommand):
                 "sku_id": r.change.key.sku_id,
                 "region": r.change.key.region,
                 "price_type": r.change.key.price_type,
+                "price_list": r.change.key.price_list,
                 "currency": r.change.currency,
                 "unit": r.change.unit,
                 "day": r.change.day.isoformat(),
