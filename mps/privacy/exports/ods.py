@@ -23,6 +23,7 @@ MEDIA_TYPE = "application/vnd.oasis.opendocument.spreadsheet"
 
 
 def to_ods(record: Article30Record) -> bytes:
+    from odf import teletype
     from odf.opendocument import OpenDocumentSpreadsheet
     from odf.style import Style, TableCellProperties, TableColumnProperties, TextProperties
     from odf.table import Table, TableCell, TableColumn, TableRow
@@ -54,7 +55,9 @@ def to_ods(record: Article30Record) -> bytes:
             text = defuse(value)
             cell = TableCell(valuetype="string", stylename=style)
             for line in text.split("\n"):
-                cell.addElement(P(text=line))
+                para = P()
+                teletype.addTextToElement(para, line)  # keeps runs of spaces and tabs
+                cell.addElement(para)
             tr.addElement(cell)
         return tr
 

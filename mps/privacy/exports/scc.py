@@ -491,6 +491,7 @@ def to_docx(draft: SccAnnexDraft, language: Language | None = None) -> bytes:
 
 
 def to_odt(draft: SccAnnexDraft, language: Language | None = None) -> bytes:
+    from odf import teletype
     from odf.opendocument import OpenDocumentText
     from odf.style import Style, TextProperties
     from odf.table import Table, TableCell, TableColumn, TableRow
@@ -504,12 +505,16 @@ def to_odt(draft: SccAnnexDraft, language: Language | None = None) -> bytes:
         if kind in ("h1", "h2", "h3", "h4"):
             doc.text.addElement(H(outlinelevel=int(kind[1]), text=content))
         elif kind == "p":
-            doc.text.addElement(P(text=content))
+            para = P()
+            teletype.addTextToElement(para, content)
+            doc.text.addElement(para)
         elif kind == "field":
             label, value = content
             para = P()
             para.addElement(Span(stylename=bold, text=label + ": "))
-            para.addElement(Span(text=value))
+            span = Span()
+            teletype.addTextToElement(span, value)  # keeps line breaks and runs of spaces
+            para.addElement(span)
             doc.text.addElement(para)
         else:
             heads, rows = content
@@ -519,7 +524,9 @@ def to_odt(draft: SccAnnexDraft, language: Language | None = None) -> bytes:
                 tr = TableRow()
                 for value in values:
                     cell = TableCell(valuetype="string")
-                    cell.addElement(P(text=value))
+                    para = P()
+                    teletype.addTextToElement(para, value)
+                    cell.addElement(para)
                     tr.addElement(cell)
                 table.addElement(tr)
             doc.text.addElement(table)
