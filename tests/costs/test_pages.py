@@ -241,3 +241,16 @@ def test_the_api_hides_another_agencys_costs(world, costs, login):
         assert response["Content-Type"].startswith("application/problem+json")
     assert json.loads(client.get("/api/v1/costs/imports").content) == []
     assert CostImport.objects.count() == 1
+
+
+def test_mps_costs_aggregate_rebuilds_the_pre_aggregates(world, costs):
+    import io
+
+    from django.core.management import call_command
+
+    CostMonth.objects.all().delete()
+    out = io.StringIO()
+    call_command("costs", "aggregate", "--json", stdout=out)
+    (result,) = json.loads(out.getvalue())["organisations"]
+    assert result["orgnr"] == world.eksempel.orgnr and result["daily_rows"] > 0
+    assert CostMonth.objects.filter(organisation=world.eksempel).count() == 3

@@ -1,10 +1,12 @@
-"""`mps costs import FILE --org ORGNR [--json]` and `mps costs summary --org ORGNR --by … --json`.
+"""`mps costs import FILE --org ORGNR [--json]`, `mps costs summary --org ORGNR --by … --json` and
+`mps costs aggregate [--org ORGNR] [--json]`.
 
 A contract for scripts (issue 6, "CLI"): the JSON shapes are those of ImportResult and Summary.
 """
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +14,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from mps.costs import actions
 from mps.costs.engine.summary import SummaryError, parse_by
+from mps.costs.models import CostImport
 from mps.organisations.models import Organisation
 from mps.organisations.orgnr import InvalidOrgnr, normalise_orgnr
 
@@ -41,7 +44,17 @@ class Command(BaseCommand):
         summary.add_argument("--currency", default="NOK", help="ISO 4217 code (default NOK)")
         summary.add_argument("--json", action="store_true", help="print the result as JSON")
 
+        rebuild = sub.add_parser(
+            "aggregate",
+            help="Rebuild the pre-aggregated tables (daily Parquet, CostMonth) from the billing rows.",
+        )
+        rebuild.add_argument("--org", help="organisation number; every organisation when left out")
+        rebuild.add_argument("--json", action="store_true", help="print the result as JSON")
+
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["action"] == "aggregate":
+            self._aggregate(options.get("org"), options["json"])
+            return
         organisation = self._organisation(options["org"])
         if options["action"] == "import":
             self._import(organisation, Path(options["file"]), options["json"])
@@ -115,3 +128,29 @@ class Command(BaseCommand):
         self.stdout.write(
             f"({summary.currency}; {summary.unconverted_rows} row(s) without a rate left out)"
         )
+
+    def _aggregate(self, orgnr: str | None, as_json: bool) -> None:
+        if orgnr:
+            organisations = [self._organisation(orgnr)]
+        else:
+            ids = CostImport.objects.filter(outcome="imported").values("organisation_id")
+            organisations = list(Organisation.objects.filter(pk__in=ids).order_by("pk"))
+        results = []
+        for organisation in organisations:
+            info = actions.refresh_aggregates(organisation)
+            results.append(
+                {
+                    "orgnr": organisation.orgnr,
+                    "daily_rows": info.daily_rows if info else 0,
+                    "tag_rows": info.tag_rows if info else 0,
+                    "seconds": info.seconds if info else 0.0,
+                }
+            )
+        if as_json:
+            self.stdout.write(json.dumps({"organisations": results}, indent=2))
+            return
+        for r in results:
+            self.stdout.write(
+                f"{r['orgnr']}: {r['daily_rows']} daily rows, {r['tag_rows']} tag rows, "
+                f"{r['seconds']} s"
+            )
