@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import random
 import re
+from collections.abc import Callable
 from datetime import timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -152,6 +154,54 @@ def _demo_dispute(org: Any, user: Any) -> None:
         justification="Handled by our reverse proxy in front of the service (demo).",
         expires_on=timezone.localdate() + timedelta(days=180), created_by=user,
     )  # fmt: skip
+
+
+# Agencies measured for real on the demo's local test internet (the demo agency comes first).
+REAL_AGENCIES = 6
+NETWORKS = (30, 40, 50, 60, 70)  # 127.<n>.0.0/16 tried in turn for the local test internet
+ASCII = str.maketrans(
+    {"æ": "ae", "ø": "o", "å": "a", "ä": "a", "ö": "o", "ü": "u", "é": "e", "è": "e"}
+)
+
+
+def prepare(ctx: Any) -> Callable[[], None]:
+    """Start the local test internet for a few agencies so the demo scans them for real.
+
+    Installs its ScanConfig for the demo process, so "re-test now" in the served demo measures
+    the same hosts. Returns the function that stops it.
+    """
+    from mps.scanner.config import ScanConfig
+    from mps.testnet.demo_world import start_demo_internet
+
+    first = ctx.extra.get("demo_agency")
+    chosen = [first] if first is not None else []
+    chosen += [a for a in ctx.agencies if a.pk != getattr(first, "pk", None)][
+        : REAL_AGENCIES - len(chosen)
+    ]
+    slugs = {org.orgnr: _slug(org.name).translate(ASCII) for org in chosen}
+    internet = None
+    for network in NETWORKS:  # another demo (or test run) on this machine may hold the first
+        try:
+            internet = start_demo_internet(Path(ctx.data_dir) / "demo-internet", slugs, network)
+            break
+        except OSError as exc:
+            ctx.log(f"local test internet: 127.{network}.0.0/16 is taken ({exc.strerror})")
+    if internet is None:
+        ctx.log("local test internet not started: every agency's measurements are generated")
+        return lambda: None
+    config = ScanConfig(**internet.scan_settings())
+    ctx.extra["riskscore_scan_config"] = config
+    ctx.extra["riskscore_hosts"] = internet.names
+    actions.set_scan_config(config)
+    ctx.log(
+        f"local test internet: {len(slugs)} agencies' hosts on 127.30.0.0/16, measured for real"
+    )
+
+    def stop() -> None:
+        actions.set_scan_config(None)
+        internet.close()
+
+    return stop
 
 
 def load(ctx: Any) -> None:

@@ -38,6 +38,20 @@ def _assert_real_agencies_fictitious_vendors_and_one_user_per_role() -> None:
     } <= roles
 
 
+def _assert_the_demo_agency_was_measured_on_the_local_test_internet() -> None:
+    from mps.riskscore.models import Finding
+
+    drammen = Organisation.objects.get(orgnr="921234554")
+    findings = Finding.objects.filter(organisation=drammen)
+    assert {f.asset.value for f in findings} == {"drammen.test", "www.drammen.test"}
+    assert not [f for f in findings if f.evidence.get("generated")]
+    dmarc = findings.get(check_id="email.dmarc.policy_none")
+    assert dmarc.status == "fail"
+    tls_addresses = {f.address for f in findings if f.check_id.startswith("tls.")}
+    [address] = tls_addresses
+    assert address.startswith("127.") and address.endswith(".1.1")  # the first demo site
+
+
 @pytest.mark.slow
 def test_the_demo_loads_real_agencies_and_one_login_per_role_and_a_second_run_changes_nothing(
     db, tmp_path, settings, client
@@ -45,6 +59,8 @@ def test_the_demo_loads_real_agencies_and_one_login_per_role_and_a_second_run_ch
     settings.DATA_DIR = tmp_path
     call_command("demo", "--no-serve", verbosity=0)
     _assert_real_agencies_fictitious_vendors_and_one_user_per_role()
+
+    _assert_the_demo_agency_was_measured_on_the_local_test_internet()
 
     assert client.login(username="kari", password=DEMO_PASSWORD)
     assert client.get("/").status_code == 200

@@ -18,8 +18,12 @@ from mps.demo.seed import DEMO_PASSWORD, DEMO_USERS, seed_organisations, seed_us
 DEMO_SEED = 2026
 
 
-def demo_loaders():
-    """Each app's `demo.load`, in the order the apps ask for (ORDER)."""
+def demo_modules():
+    """Each app's `demo` module, in the order the apps ask for (ORDER).
+
+    A module has `load(ctx)` and may have `prepare(ctx)`, which starts something the demo needs
+    while it loads and serves (the local test internet) and returns the function that stops it.
+    """
     found = []
     for config in apps.get_app_configs():
         if not config.name.startswith("mps.") or config.name == "mps.demo":
@@ -31,7 +35,7 @@ def demo_loaders():
                 raise
             continue
         if hasattr(module, "load"):
-            found.append((getattr(module, "ORDER", 100), config.label, module.load))
+            found.append((getattr(module, "ORDER", 100), config.label, module))
     return sorted(found, key=lambda item: (item[0], item[1]))
 
 
@@ -44,6 +48,11 @@ class Command(BaseCommand):
         )
         parser.add_argument("--no-serve", action="store_true", help="Load the data and exit.")
         parser.add_argument("--addr", default="127.0.0.1:8000", help="Address to serve on.")
+        parser.add_argument(
+            "--no-test-internet",
+            action="store_true",
+            help="Do not start the local test internet (every agency's measurements are generated).",
+        )
 
     def handle(self, *args, **options):
         started = time.monotonic()
@@ -68,9 +77,23 @@ class Command(BaseCommand):
             log=lambda msg: self.stdout.write(f"  {msg}"),
         )
         ctx.extra["demo_agency"] = orgs["demo_agency"]
-        for _order, label, load in demo_loaders():
-            self.stdout.write(f"Loading {label} …")
-            load(ctx)
+        modules = demo_modules()
+        stops = []
+        try:
+            if not options["no_test_internet"]:
+                stops = [m.prepare(ctx) for _o, _l, m in modules if hasattr(m, "prepare")]
+            for _order, label, module in modules:
+                self.stdout.write(f"Loading {label} …")
+                module.load(ctx)
+            self._report(started, options)
+            if not options["no_serve"]:
+                self.stdout.write("")
+                call_command("runserver", options["addr"], use_reloader=False, use_threading=True)
+        finally:
+            for stop in reversed(stops):
+                stop()
+
+    def _report(self, started: float, options: dict) -> None:
         self.stdout.write(
             self.style.SUCCESS(f"Demo data ready in {time.monotonic() - started:.1f} s.")
         )
@@ -78,7 +101,3 @@ class Command(BaseCommand):
         self.stdout.write(f"\nOpen {url} and log in with password {DEMO_PASSWORD!r} as:")
         for demo in DEMO_USERS:
             self.stdout.write(f"  {demo.username:<6} {demo.description}")
-        if options["no_serve"]:
-            return
-        self.stdout.write("")
-        call_command("runserver", options["addr"], use_reloader=False, use_threading=True)
