@@ -25,6 +25,9 @@ from mps.prices.engine import catalogue as engine
 from mps.prices.engine.history import DEFAULT_THRESHOLD_PERCENT
 from mps.prices.models import Basket, BasketLine, BasketMapping, ListPrice, PriceSku
 
+# Rows per bulk insert or update.
+BATCH = 1000
+
 
 def alert_threshold() -> Decimal:
     """Percent rise above which a price change is an alert (setting PRICE_ALERT_PERCENT)."""
@@ -157,71 +160,94 @@ def _store(
     result: PriceImportResult,
     framework: Any = None,
 ) -> PriceSku | None:
-    """Upsert the SKUs and prices; the first SKU (for the audit entry when there is no vendor)."""
-    skus: dict[engine.SkuKey, PriceSku] = {}
+    """Upsert the SKUs and prices in bulk; the first SKU (for the audit entry without a vendor).
+
+    A few queries per thousand rows whatever the file size, so re-importing a full Azure price
+    list (hundreds of thousands of items) stays an operation of seconds, not hours.
+    """
+    vendors = {r.key.vendor for r in records}
+    skus = {s.key: s for s in PriceSku.objects.filter(vendor_name__in=vendors)}
+    first_of: dict[engine.SkuKey, engine.PriceRecord] = {}
     for record in records:
-        key = record.key
+        first_of.setdefault(record.key, record)
+    new_skus, changed_skus = [], []
+    for key, record in first_of.items():
+        wanted = {
+            "product": record.product[:300],
+            "service": record.service[:200],
+            "unit": record.unit[:100],
+        }
         sku = skus.get(key)
         if sku is None:
-            sku, created = PriceSku.objects.get_or_create(
-                vendor_name=key.vendor,
-                sku_id=key.sku_id,
-                region=key.region,
-                price_type=key.price_type,
-                meter=key.meter,
-                price_list=key.price_list,
-                defaults={
-                    "agreement": framework,
-                    "product": record.product[:300],
-                    "service": record.service[:200],
-                    "unit": record.unit[:100],
-                    "vendor": vendor_org,
-                },
-            )
-            result.skus_created += int(created)
-            changed = {
-                f: v
-                for f, v in (
-                    ("product", record.product[:300]),
-                    ("service", record.service[:200]),
-                    ("unit", record.unit[:100]),
+            new_skus.append(
+                PriceSku(
+                    vendor_name=key.vendor,
+                    sku_id=key.sku_id,
+                    region=key.region,
+                    price_type=key.price_type,
+                    meter=key.meter,
+                    price_list=key.price_list,
+                    agreement=framework,
+                    vendor=vendor_org,
+                    **wanted,
                 )
-                if getattr(sku, f) != v
-            }
-            if vendor_org is not None and sku.vendor_id != vendor_org.pk:
-                changed["vendor"] = vendor_org
-            if changed and not created:
-                for f, v in changed.items():
-                    setattr(sku, f, v)
-                sku.save(update_fields=list(changed))
-            skus[key] = sku
-        existing = ListPrice.objects.filter(
-            sku=sku,
-            currency=record.currency,
-            tier_min_units=record.tier_min_units,
-            effective_from=record.effective_from,
-        ).first()
-        if existing is None:
-            ListPrice.objects.create(
-                sku=sku,
-                currency=record.currency,
-                unit_price=record.unit_price,
-                tier_min_units=record.tier_min_units,
-                effective_from=record.effective_from,
-                effective_to=record.effective_to,
-                source=source[:255],
             )
-            result.prices_created += 1
-        elif (
-            existing.unit_price != record.unit_price or existing.effective_to != record.effective_to
-        ):
-            existing.unit_price = record.unit_price
-            existing.effective_to = record.effective_to
-            existing.save(update_fields=["unit_price", "effective_to"])
-            result.prices_updated += 1
-        else:
+            continue
+        if vendor_org is not None:
+            wanted["vendor_id"] = vendor_org.pk
+        if any(getattr(sku, f) != v for f, v in wanted.items()):
+            for f, v in wanted.items():
+                setattr(sku, f, v)
+            changed_skus.append(sku)
+    PriceSku.objects.bulk_create(new_skus, batch_size=BATCH)
+    PriceSku.objects.bulk_update(
+        changed_skus, ["product", "service", "unit", "vendor"], batch_size=BATCH
+    )
+    result.skus_created += len(new_skus)
+    if new_skus:
+        skus = {s.key: s for s in PriceSku.objects.filter(vendor_name__in=vendors)}
+    existing = {
+        (p.sku_id, p.currency, p.tier_min_units, p.effective_from): p
+        for p in ListPrice.objects.filter(sku__vendor_name__in=vendors).only(
+            "id",
+            "sku_id",
+            "currency",
+            "tier_min_units",
+            "effective_from",
+            "unit_price",
+            "effective_to",
+        )
+    }
+    new_prices: dict[tuple[Any, ...], ListPrice] = {}
+    changed_prices: dict[int, ListPrice] = {}
+    for record in records:
+        sku = skus[record.key]
+        ident = (sku.pk, record.currency, record.tier_min_units, record.effective_from)
+        price = existing.get(ident)
+        if price is None:
+            if ident not in new_prices:
+                new_prices[ident] = ListPrice(
+                    sku=sku,
+                    currency=record.currency,
+                    unit_price=record.unit_price,
+                    tier_min_units=record.tier_min_units,
+                    effective_from=record.effective_from,
+                    effective_to=record.effective_to,
+                    source=source[:255],
+                )
+        elif price.unit_price != record.unit_price or price.effective_to != record.effective_to:
+            price.unit_price = record.unit_price
+            price.effective_to = record.effective_to
+            changed_prices[price.pk] = price
+        elif price.pk not in changed_prices:
             result.prices_unchanged += 1
-    return next(iter(skus.values()), None)
+    ListPrice.objects.bulk_create(new_prices.values(), batch_size=BATCH)
+    ListPrice.objects.bulk_update(
+        changed_prices.values(), ["unit_price", "effective_to"], batch_size=BATCH
+    )
+    result.prices_created += len(new_prices)
+    result.prices_updated += len(changed_prices)
+    return skus.get(next(iter(first_of))) if first_of else None
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Max
+from django.db.models import Count, Max
 
 from mps.costs import actions as costs_actions
 from mps.costs.engine.fx import FxTable, read_exr_file, shipped_rates_path
@@ -28,11 +28,56 @@ from mps.prices.models import Basket, ListPrice, PriceSku
 INDEX_MONTHS = 24
 
 
-def records(skus: Any = None) -> list[PriceRecord]:
-    prices = ListPrice.objects.select_related("sku")
-    if skus is not None:
-        prices = prices.filter(sku__in=skus)
-    return [p.record() for p in prices]
+_RECORD_FIELDS = (
+    "sku__vendor_name",
+    "sku__sku_id",
+    "sku__region",
+    "sku__price_type",
+    "sku__meter",
+    "sku__price_list",
+    "sku__product",
+    "sku__service",
+    "sku__unit",
+    "currency",
+    "unit_price",
+    "effective_from",
+    "effective_to",
+    "tier_min_units",
+)
+
+
+def records(prices: Any = None) -> list[PriceRecord]:
+    """Engine records from plain rows (no model instances: a full cloud price list is big)."""
+    rows = (ListPrice.objects.all() if prices is None else prices).values_list(*_RECORD_FIELDS)
+    keys: dict[tuple[str, ...], SkuKey] = {}
+    out = []
+    for (
+        vendor,
+        sku_id,
+        region,
+        ptype,
+        meter,
+        plist,
+        product,
+        service,
+        unit,
+        *price,
+    ) in rows.iterator(chunk_size=5000):
+        ident = (vendor, sku_id, region, ptype, meter, plist)
+        key = keys.get(ident)
+        if key is None:
+            key = keys[ident] = SkuKey(*ident)
+        currency, unit_price, start, end, tier = price
+        out.append(PriceRecord(key, product, service, unit, currency, unit_price, start, end, tier))
+    return out
+
+
+def changed_records() -> list[PriceRecord]:
+    """Prices of the SKUs that have more than one: the only ones that can show a change."""
+    several = (
+        ListPrice.objects.values("sku_id").annotate(n=Count("id")).filter(n__gt=1).values("sku_id")
+    )
+    return records(ListPrice.objects.filter(sku_id__in=several))
 
 
 def catalogue() -> engine_basket.Catalogue:
@@ -53,16 +98,33 @@ class ChangeRow:
 def change_rows(limit: int = 200, only_alerts: bool = False) -> list[ChangeRow]:
     """Price changes newest first, each with its SKU row and whether it is an alert."""
     threshold = alert_threshold()
-    skus = {s.key: s for s in PriceSku.objects.all()}
-    out = []
-    for change in changes(records()):
+    chosen: list[tuple[PriceChange, bool]] = []
+    for change in changes(changed_records()):
         alert = change.is_alert(threshold)
         if only_alerts and not alert:
             continue
-        out.append(ChangeRow(change, skus.get(change.key), alert))
-        if len(out) >= limit:
+        chosen.append((change, alert))
+        if len(chosen) >= limit:
             break
-    return out
+    ids = {change.key.sku_id for change, _ in chosen}
+    skus = (
+        {
+            s.key: s
+            for s in PriceSku.objects.filter(sku_id__in=ids).only(
+                "id",
+                "vendor_name",
+                "sku_id",
+                "region",
+                "price_type",
+                "meter",
+                "price_list",
+                "product",
+            )
+        }
+        if ids
+        else {}
+    )
+    return [ChangeRow(change, skus.get(change.key), alert) for change, alert in chosen]
 
 
 def sku_history(sku: PriceSku) -> list[ListPrice]:
@@ -99,7 +161,9 @@ class BasketReport:
 
 def basket_report(basket: Basket, day: date, months: int = INDEX_MONTHS) -> BasketReport:
     spec = engine_basket_for(basket)
-    cat = catalogue()
+    cat = engine_basket.Catalogue(
+        records(ListPrice.objects.filter(sku__vendor_name__in=spec.vendors, sku__price_list=""))
+    )
     fx = fx_table()
     prices = [engine_basket.price_basket(spec, vendor, cat, fx, day) for vendor in spec.vendors]
     months_index = day.year * 12 + day.month - 1 - months
@@ -113,8 +177,11 @@ def basket_report(basket: Basket, day: date, months: int = INDEX_MONTHS) -> Bask
 
 
 def paid_rows(organisation: Any) -> list[PaidRow]:
+    def prices_of(sku_ids: set[str]) -> engine_basket.Catalogue:
+        return engine_basket.Catalogue(records(ListPrice.objects.filter(sku__sku_id__in=sku_ids)))
+
     return paid_vs_list(
-        costs_actions.costs_dir(), costs_actions.store_key(organisation), catalogue(), fx_table()
+        costs_actions.costs_dir(), costs_actions.store_key(organisation), prices_of, fx_table()
     )
 
 

@@ -118,6 +118,11 @@ class Catalogue:
         self._by_key: dict[SkuKey, list[PriceRecord]] = {}
         for record in records:
             self._by_key.setdefault(record.key, []).append(record)
+        self._by_vendor: dict[str, list[SkuKey]] = {}
+        for key in self._by_key:
+            if not key.price_list and key.price_type.startswith("Consumption"):
+                self._by_vendor.setdefault(key.vendor, []).append(key)
+        self._resolved: dict[Mapping, SkuKey | None] = {}
 
     def skus(self) -> list[SkuKey]:
         return list(self._by_key)
@@ -126,16 +131,19 @@ class Catalogue:
         return self._by_key.get(key, [])
 
     def resolve(self, mapping: Mapping) -> SkuKey | None:
-        """The consumption list-price SKU the mapping names (lowest key when several regions match)."""
+        """The consumption list-price SKU the mapping names (lowest key when several regions match).
+
+        Remembered per mapping: an index over 25 months asks the same question 25 times.
+        """
+        if mapping not in self._resolved:
+            self._resolved[mapping] = self._resolve(mapping)
+        return self._resolved[mapping]
+
+    def _resolve(self, mapping: Mapping) -> SkuKey | None:
         candidates = []
         needle = mapping.match.casefold()
-        for key, records in self._by_key.items():
-            if (
-                key.vendor != mapping.vendor
-                or key.price_list
-                or not key.price_type.startswith("Consumption")
-            ):
-                continue
+        for key in self._by_vendor.get(mapping.vendor, []):
+            records = self._by_key[key]
             if mapping.region and key.region != mapping.region:
                 continue
             if mapping.sku_id:

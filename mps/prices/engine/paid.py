@@ -10,6 +10,7 @@ Only Usage rows with a positive PricingQuantity count: purchases and credits hav
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -74,8 +75,16 @@ def _sql() -> str:
     )
 
 
-def paid_vs_list(costs_dir: Path, org: str, catalogue: Catalogue, fx: FxTable) -> list[PaidRow]:
-    """One row per SKU the organisation was billed for; [] when it has no billing data."""
+def paid_vs_list(
+    costs_dir: Path,
+    org: str,
+    catalogue: Catalogue | Callable[[set[str]], Catalogue],
+    fx: FxTable,
+) -> list[PaidRow]:
+    """One row per SKU the organisation was billed for; [] when it has no billing data.
+
+    `catalogue` may be a function of the billed SKU ids, so a caller loads only those prices.
+    """
     con = connect(costs_dir, org)
     if con is None:
         return []
@@ -83,6 +92,8 @@ def paid_vs_list(costs_dir: Path, org: str, catalogue: Catalogue, fx: FxTable) -
         rows = con.execute(_sql(), [MAX_SKUS]).fetchall()
     finally:
         con.close()
+    if not isinstance(catalogue, Catalogue):
+        catalogue = catalogue({row[1] for row in rows})
     by_sku: dict[str, list] = {}
     agreed: dict[str, list] = {}
     for key in catalogue.skus():
