@@ -5,21 +5,25 @@ from mps.privacy import views
 app_name = "privacy"
 urlpatterns = [
     path("", views.index, name="index"),
-    path("leverandor/", views.vendor, name="vendor"),
-    path("tjeneste/<int:service_id>/", views.service, name="service"),
-    path("tjeneste/<int:service_id>/erklaering/", views.declaration_edit, name="declaration_edit"),
+    path("tjenester/", views.vendor, name="vendor"),
+    path("tjenester/<int:service_id>/", views.service, name="service"),
+    path("tjenester/<int:service_id>/erklaering/", views.declaration_edit, name="declaration_edit"),
     path(
-        "tjeneste/<int:service_id>/publiser/", views.declaration_publish, name="declaration_publish"
+        "tjenester/<int:service_id>/publiser/",
+        views.declaration_publish,
+        name="declaration_publish",
     ),
-    path("erklaering/<int:declaration_id>/", views.declaration, name="declaration"),
+    path("erklaeringer/<int:declaration_id>/", views.declaration, name="declaration"),
     path("behandlinger/", views.activities, name="activities"),
-    path("behandlinger/ny/", views.activity_create, name="activity_create"),
-    path("behandling/<int:processingactivity_id>/", views.activity, name="activity"),
+    path("ny-behandling/", views.activity_create, name="activity_create"),
+    path("behandlinger/<int:processingactivity_id>/", views.activity, name="activity"),
     path(
-        "behandling/<int:processingactivity_id>/endre/", views.activity_edit, name="activity_edit"
+        "behandlinger/<int:processingactivity_id>/endre/",
+        views.activity_edit,
+        name="activity_edit",
     ),
     path(
-        "behandling/<int:processingactivity_id>/vurder/",
+        "behandlinger/<int:processingactivity_id>/vurder/",
         views.activity_reassess,
         name="activity_reassess",
     ),
