@@ -350,19 +350,114 @@ def score(findings: Iterable[ScoredFinding]) -> ScoreResult:
     )
 
 
+def _raw_losses(items: Sequence[ScoredFinding]) -> dict[str, dict[str, Fraction]]:
+    """factor -> asset -> the sum of its findings' penalties (before the cap), measured only."""
+    raws: dict[str, dict[str, Fraction]] = defaultdict(dict)
+    for f in items:
+        if f.status in CONCLUSIVE:
+            per_asset = raws[f.factor]
+            per_asset[f.asset] = per_asset.get(f.asset, Fraction(0)) + f.penalty
+    return raws
+
+
+def _factor_loss(raws: Iterable[Fraction]) -> Fraction:
+    """A factor's exact loss (0-100): the blend of the mean and the worst capped asset loss.
+
+    The same number ``score`` gets by summing the factor's parts: an asset's parts add up to its
+    capped loss times its share (MEAN_SHARE / assets, plus WORST_SHARE for the worst asset).
+    """
+    losses = [min(raw, Fraction(ASSET_FACTOR_CAP)) for raw in raws]
+    return MEAN_SHARE * sum(losses, Fraction(0)) / len(losses) + WORST_SHARE * max(losses)
+
+
+class _Factor:
+    """One factor's capped asset losses, kept so a fix's effect is found from the assets it touches."""
+
+    def __init__(self, raws: dict[str, Fraction]) -> None:
+        self.raws = raws
+        self.losses = {a: min(r, Fraction(ASSET_FACTOR_CAP)) for a, r in raws.items()}
+        self.total = sum(self.losses.values(), Fraction(0))
+        self.order = sorted(self.losses, key=lambda a: -self.losses[a])
+        self.loss = _factor_loss(raws.values())
+
+    def loss_without(self, removed: dict[str, Fraction]) -> Fraction:
+        """The factor's loss when ``removed`` penalty points are taken off those assets."""
+        total = self.total
+        worst = Fraction(0)
+        for asset, points in removed.items():
+            new = min(self.raws[asset] - points, Fraction(ASSET_FACTOR_CAP))
+            total += new - self.losses[asset]
+            worst = max(worst, new)
+        untouched = next((a for a in self.order if a not in removed), None)
+        if untouched is not None:
+            worst = max(worst, self.losses[untouched])
+        return MEAN_SHARE * total / len(self.losses) + WORST_SHARE * worst
+
+
+def _score_of_loss(exact_loss: Fraction) -> Decimal:
+    """The published score for an exact overall loss (rounded as ``score`` rounds it)."""
+    return _hundredths(10000 - round(exact_loss * 100))
+
+
 def top_fixes(findings: Iterable[ScoredFinding], limit: int = 3) -> list[Fix]:
     """The fixes that raise the score most: one fix is one check made to pass on every asset.
 
-    The gain is computed by scoring again with the fix applied, so it is exact even where the
-    cap and the worst-asset term make the effect non-linear.
+    The gain is exact even where the cap and the worst-asset term make the effect non-linear:
+    fixing a check changes only the factors it fails in (a fixed finding still counts as
+    measured, so the factor weights stay), so those factors' losses are recomputed from each
+    asset's penalty sum less the fixed penalties, and the score is rounded as ``score`` does.
     """
+    items = _check_input(findings)
+    raws = _raw_losses(items)
+    if not raws:
+        return []
+    weight_total = sum(FACTOR_WEIGHTS[name] for name in raws)
+    state = {name: _Factor(assets) for name, assets in raws.items()}
+    factor_loss = {name: st.loss for name, st in state.items()}
+
+    def overall(losses: dict[str, Fraction]) -> Fraction:
+        return sum(
+            (Fraction(FACTOR_WEIGHTS[n], weight_total) * loss for n, loss in losses.items()),
+            Fraction(0),
+        )
+
+    base_score = _score_of_loss(overall(factor_loss))
+    failing: dict[str, list[ScoredFinding]] = defaultdict(list)
+    for f in items:
+        if f.penalty and f.status in CONCLUSIVE:
+            failing[f.check].append(f)
+    fixes = []
+    for check, found in failing.items():
+        removed: dict[str, dict[str, Fraction]] = defaultdict(lambda: defaultdict(Fraction))
+        for f in found:
+            removed[f.factor][f.asset] += f.penalty
+        after = dict(factor_loss)
+        for name, assets in removed.items():
+            after[name] = state[name].loss_without(assets)
+        gain = _score_of_loss(overall(after)) - base_score
+        if gain > 0:
+            fixes.append(
+                Fix(
+                    check=check,
+                    factor=found[0].factor,
+                    severity=max((f.severity for f in found), key=lambda s: PENALTY[s]),
+                    assets=tuple(sorted({f.asset for f in found})),
+                    gain=gain,
+                )
+            )
+    fixes.sort(key=lambda x: (-x.gain, x.check))
+    return fixes[:limit]
+
+
+def top_fixes_by_rescoring(findings: Iterable[ScoredFinding], limit: int = 3) -> list[Fix]:
+    """The definition of ``top_fixes``, scoring everything again per fix (slow; tests compare)."""
     items = _check_input(findings)
     base = score(items)
     if base.score is None:
         return []
     failing: dict[str, list[ScoredFinding]] = defaultdict(list)
     for f in items:
-        if f.penalty:
+        if f.penalty and f.status in CONCLUSIVE:
             failing[f.check].append(f)
     fixes = []
     for check, found in failing.items():

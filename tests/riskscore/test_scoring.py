@@ -19,6 +19,7 @@ from mps.riskscore.scoring import (
     grade_for,
     score,
     top_fixes,
+    top_fixes_by_rescoring,
 )
 from mps.scanner.model import Severity, Status
 
@@ -313,3 +314,9 @@ def test_random_large_input_scores_quickly():
     ]
     result = score(items)
     assert result.score is not None
+
+
+@SETTINGS
+@given(findings_st)
+def test_top_fixes_gives_exactly_the_gains_of_scoring_each_fix_again(items):
+    assert top_fixes(items, limit=99) == top_fixes_by_rescoring(items, limit=99)

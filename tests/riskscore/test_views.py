@@ -216,4 +216,5 @@ def test_charts_carry_a_title_a_description_and_the_numbers():
     chart = charts.bars([("A", 3), ("B <x>", 1)], "Grades", "A: 3, B: 1")
     assert "<title" in chart.svg and "<desc" in chart.svg and "&lt;x&gt;" in chart.svg
     assert chart.rows == [("A", "3"), ("B <x>", "1")]
+    assert '<th scope="row">B &lt;x&gt;</th><td class="num">1</td>' in chart.rows_html
     assert "style=" not in chart.svg
