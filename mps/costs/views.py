@@ -113,9 +113,6 @@ def organisation(request: HttpRequest, organisation_id: int) -> HttpResponse:
     view = reports.overview(org)
     chart, table = _provider_chart(view)
     change = view.last_change
-    fx_share = None
-    if change and change.change_nok:
-        fx_share = change.fx_effect_nok / change.change_nok
     return render(
         request,
         "costs/organisation.html",
@@ -127,7 +124,6 @@ def organisation(request: HttpRequest, organisation_id: int) -> HttpResponse:
             table=table,
             providers=view.by_month_provider.providers if view.by_month_provider else [],
             change=change,
-            fx_share=fx_share,
             may_upload=may_act_for(request.viewer, org),
         ),
     )
@@ -328,10 +324,26 @@ def benchmark(request: HttpRequest, organisation_id: int) -> HttpResponse:
         "norway_share": (_("Share of spend in Norway"), True),
         "eea_share": (_("Share of spend in the EEA (incl. Norway)"), True),
     }
+    bands = {
+        "small": _("small"),
+        "medium": _("medium"),
+        "large": _("large"),
+        "very_large": _("very large"),
+        "unknown": _("unknown"),
+    }
+    sector, band = result.group_label or ("", "unknown")
     return render(
         request,
         "costs/benchmark.html",
-        _context(org, "benchmark", result=result, labels=labels, min_group=bench.MIN_GROUP),
+        _context(
+            org,
+            "benchmark",
+            result=result,
+            labels=labels,
+            min_group=bench.MIN_GROUP,
+            sector_label=dict(Organisation.Sector.choices).get(sector, sector or "–"),
+            band_label=bands.get(band, band),
+        ),
     )
 
 

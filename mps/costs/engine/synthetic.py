@@ -135,6 +135,9 @@ class Spec:
     # One-day spike: (day, provider slug, service name, factor).
     anomaly: tuple[date, str, str, float] | None = None
     tagged_share: float = 0.85
+    # Each generated resource stands for this many identical ones (quantities and costs scale;
+    # the row count does not): realistic totals for the demo without millions of rows.
+    scale: float = 1.0
     extra: dict[str, str] = field(default_factory=dict)
 
 
@@ -196,7 +199,7 @@ def rows(spec: Spec) -> Iterator[list[str]]:
             committed,
             i,
         ) in plan:
-            quantity = service.daily_quantity * rng.uniform(0.7, 1.3)
+            quantity = service.daily_quantity * rng.uniform(0.7, 1.3) * spec.scale
             if (
                 spec.anomaly
                 and day == spec.anomaly[0]
@@ -247,7 +250,7 @@ def _purchases(
         committed_resources = max(
             1, round(spec.resources * spec.committed_share / len(provider.services))
         )
-        quantity = 24 * 30 * committed_resources
+        quantity = 24 * 30 * committed_resources * spec.scale
         list_price = service.list_unit_price * rise
         contracted_price = list_price * (1 - provider.negotiated_discount)
         fee = contracted_price * (1 - provider.commitment_discount) * quantity

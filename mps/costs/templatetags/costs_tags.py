@@ -22,7 +22,9 @@ def nok(value: Any) -> str:
 def pct(value: Any) -> str:
     if value is None or value == "":
         return "–"
-    return f"{float(value) * 100:.1f}".replace(".", ",") + "\u00a0%"
+    share = float(value) * 100
+    text = f"{abs(share):.1f}".replace(".", ",") + "\u00a0%"
+    return ("−" if share < 0 and round(share, 1) != 0 else "") + text
 
 
 @register.filter
