@@ -122,3 +122,28 @@ def test_non_hr_drop_touches_hops_with_other_data_or_no_categories() -> None:
         "none-declared",
         "unknown",
     }
+
+
+def test_every_change_is_described_in_bokmål_and_english() -> None:
+    from mps.privacy.dpfwatch import describe
+
+    changes = {(c.organisation, c.kind): c for c in diff_snapshots(OCTOBER, NOVEMBER)}
+    lapsed = describe(changes[("Globex Mail LLC", ChangeKind.LAPSED)])
+    assert lapsed.nb.startswith(
+        "Sertifiseringen til Globex Mail LLC under EU–US-rammeverket er ikke lenger aktiv"
+    )
+    assert "lost their ground" in lapsed.en
+    uk = describe(changes[("Globex Mail LLC", ChangeKind.UK_EXTENSION_CHANGED)])
+    assert "fra aktiv til inaktiv" in uk.nb and "from active to inactive" in uk.en
+    removed = describe(changes[(ACME, ChangeKind.ENTITY_REMOVED)])
+    assert (
+        removed.en
+        == "Acme Payments Inc. is no longer listed as covered by Acme Cloud, Inc.'s certification."
+    )
+    joined = describe(DpfChange(ChangeKind.SWISS_US_CHANGED, "X", ("X",), None, "active"))
+    assert (
+        "fra deltar ikke til aktiv" in joined.nb and "from not participating to active" in joined.en
+    )
+    for kind in ChangeKind:
+        text = describe(DpfChange(kind, "X", ("X",), None, None))
+        assert text.nb and text.en and "{" not in text.nb + text.en

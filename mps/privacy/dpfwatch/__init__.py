@@ -9,7 +9,7 @@ from mps.privacy.dpfwatch.controls import (
     next_control,
     overdue_controls,
 )
-from mps.privacy.dpfwatch.diff import WORSENING, ChangeKind, DpfChange, diff_snapshots
+from mps.privacy.dpfwatch.diff import WORSENING, ChangeKind, DpfChange, describe, diff_snapshots
 from mps.privacy.dpfwatch.impact import EntityUse, affected_agencies, impacts
 from mps.privacy.dpfwatch.matching import (
     EntityMatch,
@@ -42,6 +42,7 @@ __all__ = [
     "Snapshot",
     "SnapshotError",
     "affected_agencies",
+    "describe",
     "diff_snapshots",
     "due_controls",
     "impacts",

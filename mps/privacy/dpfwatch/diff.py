@@ -12,6 +12,7 @@ from datetime import date
 from enum import StrEnum
 
 from mps.privacy.dpfwatch.snapshot import ListedOrganisation, Snapshot
+from mps.privacy.rules.model import Explanation
 
 
 class ChangeKind(StrEnum):
@@ -123,3 +124,77 @@ def diff_snapshots(old: Snapshot, new: Snapshot) -> tuple[DpfChange, ...]:
             changes.append(DpfChange(ChangeKind.ADDED, name, item.names, None, name))
     changes.sort(key=lambda c: (c.organisation, _ORDER[c.kind], c.names))
     return tuple(changes)
+
+
+_TEXTS: dict[ChangeKind, tuple[str, str]] = {
+    ChangeKind.ADDED: ("{org} er ført opp på DPF-listen.", "{org} has been added to the DPF list."),
+    ChangeKind.REMOVED: (
+        "{org} er ikke lenger på DPF-listen. Overføringer som bygger på sertifiseringen, har ikke lenger grunnlag.",
+        "{org} is no longer on the DPF list. Transfers relying on its certification have lost their ground.",
+    ),
+    ChangeKind.LAPSED: (
+        "Sertifiseringen til {org} under EU–US-rammeverket er ikke lenger aktiv. Overføringer som bygger på den, har ikke lenger grunnlag.",
+        "{org}'s certification under the EU–US framework is no longer active. Transfers relying on it have lost their ground.",
+    ),
+    ChangeKind.REACTIVATED: (
+        "Sertifiseringen til {org} under EU–US-rammeverket er aktiv igjen.",
+        "{org}'s certification under the EU–US framework is active again.",
+    ),
+    ChangeKind.HR_DROPPED: (
+        "Sertifiseringen til {org} dekker ikke lenger personalopplysninger (HR).",
+        "{org}'s certification no longer covers HR data.",
+    ),
+    ChangeKind.HR_ADDED: (
+        "Sertifiseringen til {org} dekker nå personalopplysninger (HR).",
+        "{org}'s certification now covers HR data.",
+    ),
+    ChangeKind.NON_HR_DROPPED: (
+        "Sertifiseringen til {org} dekker ikke lenger andre opplysninger enn personalopplysninger.",
+        "{org}'s certification no longer covers data other than HR data.",
+    ),
+    ChangeKind.NON_HR_ADDED: (
+        "Sertifiseringen til {org} dekker nå andre opplysninger enn personalopplysninger.",
+        "{org}'s certification now covers data other than HR data.",
+    ),
+    ChangeKind.ENTITY_REMOVED: (
+        "{before} er ikke lenger oppført som omfattet av sertifiseringen til {org}.",
+        "{before} is no longer listed as covered by {org}'s certification.",
+    ),
+    ChangeKind.ENTITY_ADDED: (
+        "{after} er nå oppført som omfattet av sertifiseringen til {org}.",
+        "{after} is now listed as covered by {org}'s certification.",
+    ),
+    ChangeKind.DUE_DATE_CHANGED: (
+        "Neste frist for ny sertifisering for {org} er endret fra {before} til {after}.",
+        "{org}'s next certification due date changed from {before} to {after}.",
+    ),
+    ChangeKind.UK_EXTENSION_CHANGED: (
+        "Status for {org} under den britiske utvidelsen er endret fra {before} til {after}.",
+        "{org}'s status under the UK Extension changed from {before} to {after}.",
+    ),
+    ChangeKind.SWISS_US_CHANGED: (
+        "Status for {org} under det sveitsiske rammeverket er endret fra {before} til {after}.",
+        "{org}'s status under the Swiss–US framework changed from {before} to {after}.",
+    ),
+}
+
+
+_STATUS_NB = {"active": "aktiv", "inactive": "inaktiv", "not participating": "deltar ikke"}
+
+
+def describe(change: DpfChange) -> Explanation:
+    """One plain sentence per language, for alerts and the import report."""
+    nb, en = _TEXTS[change.kind]
+    values = {
+        "org": change.organisation,
+        "before": change.before or "–",
+        "after": change.after or "–",
+    }
+    if change.kind in (ChangeKind.UK_EXTENSION_CHANGED, ChangeKind.SWISS_US_CHANGED):
+        for key in ("before", "after"):
+            if getattr(change, key) is None:
+                values[key] = "not participating"
+    nb_values = {**values}
+    for key in ("before", "after"):
+        nb_values[key] = _STATUS_NB.get(values[key], values[key])
+    return Explanation(nb=nb.format(**nb_values), en=en.format(**values))
