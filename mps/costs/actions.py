@@ -6,6 +6,7 @@ the import (snapshots, replacements, warnings) and write the audit log.
 
 from __future__ import annotations
 
+import logging
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -35,6 +36,8 @@ from mps.costs.models import (
     CostUpload,
     ExchangeRate,
 )
+
+logger = logging.getLogger(__name__)
 
 # Rates are upserted in batches of this many rows.
 RATE_BATCH = 1000
@@ -306,12 +309,13 @@ def run_upload(upload_id: int) -> CostUpload | None:
             upload.created_by, upload.organisation, path, display_name=upload.file_name
         )
     except Exception as exc:  # the page must say it failed, whatever went wrong
+        logger.exception("cost upload %s failed", upload.pk)
         CostUpload.objects.filter(pk=upload.pk).update(
             status=CostUpload.Status.FAILED,
             message=str(exc)[:500],
             finished_at=timezone.now(),
         )
-        raise
+        return CostUpload.objects.get(pk=upload.pk)
     CostUpload.objects.filter(pk=upload.pk).update(
         status=CostUpload.Status.DONE if result.ok else CostUpload.Status.FAILED,
         cost_import=record,

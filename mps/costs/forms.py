@@ -17,7 +17,7 @@ class BudgetForm(forms.Form):
     reference_date = forms.DateField(
         label=_("Exchange-rate reference date"),
         help_text=_("The day whose exchange rates the budget assumed (YYYY-MM-DD)."),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     note = forms.CharField(label=_("Note"), max_length=500, required=False)
 

@@ -254,3 +254,13 @@ def test_mps_costs_aggregate_rebuilds_the_pre_aggregates(world, costs):
     (result,) = json.loads(out.getvalue())["organisations"]
     assert result["orgnr"] == world.eksempel.orgnr and result["daily_rows"] > 0
     assert CostMonth.objects.filter(organisation=world.eksempel).count() == 3
+
+
+def test_an_upload_that_cannot_be_read_is_marked_failed(world, data_dir):
+    item = CostUpload.objects.create(
+        organisation=world.eksempel, file_name="gone.csv", stored_path=str(data_dir / "gone")
+    )
+    assert actions.run_upload(item.pk).status == "failed"
+    item.refresh_from_db()
+    assert item.message and item.finished_at is not None
+    assert actions.run_upload(item.pk).status == "failed"  # a second delivery changes nothing
