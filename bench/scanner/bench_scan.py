@@ -39,6 +39,15 @@ GOAL_HOSTS_PER_S = 11
 GOAL_CPU_MS = 100
 
 
+def _process_cpu(pid: int) -> float:
+    """CPU seconds (user + system) a process has used so far, from /proc (Linux)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return float("nan")
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def run_once(
     hosts: int, rtt_ms: float, hostile: float, concurrency: int, run_deadline: float
 ) -> dict[str, Any]:
@@ -74,9 +83,12 @@ def run_once(
                 durations.append((result.finished_at - result.started_at).total_seconds())
                 statuses.update(str(f.status) for f in result.findings)
 
+        load0 = os.getloadavg()[0]
+        server_cpu0 = _process_cpu(server.pid)
         cpu0, wall0 = time.process_time(), time.monotonic()
         asyncio.run(consume())
         cpu, wall = time.process_time() - cpu0, time.monotonic() - wall0
+        server_cpu = _process_cpu(server.pid) - server_cpu0
     finally:
         if server.stdin:
             server.stdin.close()
@@ -92,8 +104,11 @@ def run_once(
         "wall_ms_per_host_p50": round(statistics.median(durations) * 1000),
         "wall_ms_per_host_p95": round(sorted(durations)[int(0.95 * (len(durations) - 1))] * 1000),
         "cpu_ms_per_host": round(cpu / max(count, 1) * 1000, 1),
+        # The test internet's own CPU (TLS servers, delay proxies, DNS) on the same machine.
+        "server_cpu_ms_per_host": round(server_cpu / max(count, 1) * 1000, 1),
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         "within_deadline": wall <= run_deadline,
+        "load_avg_1m_before": round(load0, 1),
         "load_avg_1m": round(os.getloadavg()[0], 1),
         "findings": dict(statuses),
     }
@@ -101,14 +116,16 @@ def run_once(
 
 def markdown(rows: list[dict[str, Any]]) -> str:
     head = (
-        "| hosts | RTT | hostile | hosts/s | wall p50 / p95 per host | CPU per host | peak RSS | within deadline | inconclusive findings | machine load (1 min) |\n"
-        "|---|---|---|---|---|---|---|---|---|---|\n"
+        "| hosts | RTT | hostile | hosts/s | wall s | wall p50 / p95 per host | scanner CPU per host | test-internet CPU per host | peak RSS | within deadline | inconclusive findings | machine load (1 min, before → after) |\n"
+        "|---|---|---|---|---|---|---|---|---|---|---|---|\n"
     )
     body = "".join(
         f"| {r['hosts']} | {r['rtt_ms']:g} ms | {r['hostile_fraction']:.0%} | {r['hosts_per_s']} | "
-        f"{r['wall_ms_per_host_p50']} / {r['wall_ms_per_host_p95']} ms | {r['cpu_ms_per_host']} ms | "
+        f"{r['wall_s']} | {r['wall_ms_per_host_p50']} / {r['wall_ms_per_host_p95']} ms | "
+        f"{r['cpu_ms_per_host']} ms | {r['server_cpu_ms_per_host']} ms | "
         f"{r['peak_rss_mb']} MB | {'yes' if r['within_deadline'] else 'NO'} | "
-        f"{r['findings'].get('inconclusive', 0)} of {sum(r['findings'].values())} | {r['load_avg_1m']} |\n"
+        f"{r['findings'].get('inconclusive', 0)} of {sum(r['findings'].values())} | "
+        f"{r['load_avg_1m_before']} → {r['load_avg_1m']} |\n"
         for r in rows
     )
     return head + body
