@@ -31,4 +31,8 @@ urlpatterns = [
     path("gjennomgang/<int:reviewtask_id>/", views.review, name="review"),
     path("sammendrag/", views.summary, name="summary"),
     path("nasjonalt/", views.national, name="national"),
+    *(
+        path(f"protokoll.{fmt}", views.record_export, {"fmt": fmt}, name=f"record_{fmt}")
+        for fmt in ("ods", "xlsx", "csv", "pdf", "json")
+    ),
 ]

@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -646,6 +647,26 @@ def summary(request: HttpRequest) -> HttpResponse:
             "nav": NAV,
         },
     )
+
+
+@login_required
+def record_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    """The agency's Article 30 record as a file (ODS, XLSX, CSV, PDF or JSON)."""
+    viewer = request.viewer
+    if not viewer.is_agency:
+        raise PermissionDenied(_("Processing records are kept by agencies."))
+    from mps.privacy.exports import export_record
+    from mps.privacy.record import article30_record
+
+    today = timezone.localdate()
+    content, media_type, extension = export_record(
+        article30_record(viewer.organisation, today), fmt
+    )
+    response = HttpResponse(content, content_type=media_type)
+    response["Content-Disposition"] = (
+        f'attachment; filename="behandlingsprotokoll-{today.isoformat()}.{extension}"'
+    )
+    return response
 
 
 @login_required

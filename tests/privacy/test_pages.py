@@ -208,3 +208,18 @@ def test_the_operator_sees_vendors_by_transfer_ground(world, login):
     html = login(world.ola).get(reverse("privacy:national")).content.decode()
     assert "Skyleverandør AS" in html
     assert login(world.alice).get(reverse("privacy:national")).status_code == 403
+
+
+@pytest.mark.parametrize("fmt", ["ods", "xlsx", "csv", "pdf", "json"])
+def test_the_agency_downloads_its_article_30_record_with_the_assessed_transfers(world, login, fmt):
+    service = declared_service(world.vendor, "Sak", india_chain())
+    activity(world.eksempel, "Byggesak", [service])
+    activity(world.annen, "CANARY annen", [service])
+    response = login(world.alice).get(reverse(f"privacy:record_{fmt}"))
+    assert response.status_code == 200
+    assert "attachment" in response["Content-Disposition"]
+    if fmt in ("csv", "json"):
+        body = response.content.decode("utf-8-sig")
+        assert "Byggesak" in body and "Support Services India Pvt Ltd" in body
+        assert "CANARY" not in body
+    assert login(world.vera).get(reverse(f"privacy:record_{fmt}")).status_code == 403
