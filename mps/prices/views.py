@@ -16,6 +16,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from mps.core.tenancy import get_visible_or_404, visible
@@ -121,28 +122,35 @@ def basket(request: HttpRequest, basket_id: int) -> HttpResponse:
         day = form.cleaned_data["dato"]
     report = reports.basket_report(item, day)
     totals = [(p.vendor, float(p.total_nok)) for p in report.prices if p.complete and p.lines]
-    summary = "; ".join(f"{v}: {reports.money(t, 0)} NOK" for v, t in totals) or _(
+    summary = "; ".join(f"{v}: {_whole(t)} NOK" for v, t in totals) or _(
         "No vendor can price the whole basket."
     )
     bar_chart = charts.bars(
-        totals, _("Monthly price per vendor on %(day)s") % {"day": day.isoformat()}, summary, "NOK"
+        totals,
+        _("Monthly price per vendor on %(day)s") % {"day": day.isoformat()},
+        summary,
+        "NOK",
+        value_text=_whole,
     )
     series = {
         v: [(p.day, float(p.index)) for p in points] for v, points in report.index.items() if points
     }
     index_summary = "; ".join(
-        _("%(vendor)s: %(index).1f (list prices %(price)+.1f, exchange rates %(fx)+.1f points)")
+        _("%(vendor)s: %(index)s (list prices %(price)s, exchange rates %(fx)s points)")
         % {
             "vendor": v,
-            "index": pts[-1].index,
-            "price": pts[-1].price_points,
-            "fx": pts[-1].fx_points,
+            "index": number_format(pts[-1].index, 1),
+            "price": _signed(pts[-1].price_points),
+            "fx": _signed(pts[-1].fx_points),
         }
         for v, pts in report.index.items()
         if pts
     ) or _("Not enough prices for an index.")
     index_chart = charts.lines(
-        series, _("Price index (first fully priced month = 100)"), index_summary
+        series,
+        _("Price index (first fully priced month = 100)"),
+        index_summary,
+        value_text=lambda v: number_format(v, 1),
     )
     return render(
         request,
@@ -159,6 +167,15 @@ def basket(request: HttpRequest, basket_id: int) -> HttpResponse:
             "nav": NAV,
         },
     )
+
+
+def _whole(value: float) -> str:
+    return number_format(value, 0, force_grouping=True)
+
+
+def _signed(value: object) -> str:
+    text = number_format(value, 1)
+    return text if text.startswith("-") else f"+{text}"
 
 
 def _agency(request: HttpRequest, organisation_id: int) -> Organisation:

@@ -122,3 +122,19 @@ def test_month_starts_cover_every_month_between_two_days():
     assert month_starts(date(2024, 11, 15), date(2025, 2, 1)) == [
         date(2024, 11, 1), date(2024, 12, 1), date(2025, 1, 1), date(2025, 2, 1)
     ]  # fmt: skip
+
+
+def test_index_lines_are_told_apart_by_dash_pattern_and_name_not_colour_alone():
+    from mps.prices.charts import lines
+
+    chart = lines(
+        {
+            "A": [(date(2024, 1, 1), 100.0), (date(2024, 2, 1), 101.0)],
+            "B": [(date(2024, 1, 1), 100.0)],
+        },
+        "Index",
+        "A 101, B 100",
+    )
+    assert 'role="img"' in chart.svg and "<title" in chart.svg and "A 101" in chart.svg
+    assert "A 101.0" in chart.svg and "B 100.0" in chart.svg
+    assert chart.svg.count('stroke-dasharray="6 3"') == 2  # B's line and its legend sample
