@@ -258,6 +258,9 @@ class DpfListEntry(models.Model):
     hr = models.BooleanField(_("HR data covered"), default=False)
     non_hr = models.BooleanField(_("non-HR data covered"), default=True)
     next_due = models.DateField(_("next certification due"), null=True, blank=True)
+    uk_extension = models.CharField(_("UK extension status"), max_length=10, blank=True)
+    swiss_us = models.CharField(_("Swiss–US status"), max_length=10, blank=True)
+    original_certification = models.DateField(_("first certified"), null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     # Reference data: every logged-in user reads it, only the operator changes it.

@@ -1,0 +1,172 @@
+"""Store a DPF list import, re-assess the chains it can change, and alert exactly the
+agencies a worsening change touches (lapsed, removed, HR or non-HR coverage dropped,
+covered entity removed).
+
+Parsing, diffing and impact are plain Python in mps.privacy.dpfwatch; this module keeps
+the stored list, the hops that rely on listed names, and the notifications.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+
+from mps.core import audit
+from mps.core.tenancy import Viewer
+from mps.privacy import chain
+from mps.privacy.dpfwatch import (
+    DpfChange,
+    EntityUse,
+    ListedOrganisation,
+    Snapshot,
+    describe,
+    diff_snapshots,
+    impacts,
+)
+from mps.privacy.models import (
+    ChainEntry,
+    DpfListEntry,
+    HopAssessment,
+    Notification,
+    ProcessingActivity,
+)
+from mps.privacy.rules.model import DpfEntry
+
+
+@dataclass
+class DpfImportResult:
+    changes: tuple[DpfChange, ...]
+    alerted_agency_ids: list[int]
+    notifications: int
+    hops_assessed: int
+
+
+def stored_snapshot() -> Snapshot:
+    return Snapshot(
+        organisations=tuple(
+            ListedOrganisation(
+                entry=DpfEntry(
+                    organisation=row.organisation,
+                    covered_entities=tuple(row.covered_entities or ()),
+                    eu_us=row.eu_us,
+                    hr=row.hr,
+                    non_hr=row.non_hr,
+                    next_due=row.next_due,
+                ),
+                uk_extension=row.uk_extension or None,
+                swiss_us=row.swiss_us or None,
+                original_certification=row.original_certification,
+            )
+            for row in DpfListEntry.objects.order_by("organisation", "id")
+        )
+    )
+
+
+def _store(snapshot: Snapshot) -> None:
+    DpfListEntry.objects.all().delete()
+    DpfListEntry.objects.bulk_create(
+        [
+            DpfListEntry(
+                organisation=o.entry.organisation,
+                covered_entities=list(o.entry.covered_entities),
+                eu_us=o.entry.eu_us,
+                hr=o.entry.hr,
+                non_hr=o.entry.non_hr,
+                next_due=o.entry.next_due,
+                uk_extension=o.uk_extension or "",
+                swiss_us=o.swiss_us or "",
+                original_certification=o.original_certification,
+            )
+            for o in snapshot.organisations
+        ],
+        batch_size=1000,
+    )
+
+
+def entity_uses(names: set[str]) -> list[EntityUse]:
+    """Stored hops whose matched name is among `names`, with the categories they reach."""
+    if not names:
+        return []
+    hops = list(
+        HopAssessment.objects.filter(country="US")
+        .select_related("activity")
+        .only(
+            "activity__agency_id", "activity__data_categories", "declaration_id", "hop_id", "entity"
+        )
+    )
+    entries = {
+        (e.declaration_id, e.hop_id): e
+        for e in ChainEntry.objects.filter(declaration_id__in={h.declaration_id for h in hops})
+    }
+    uses = []
+    for hop in hops:
+        entry = entries.get((hop.declaration_id, hop.hop_id))
+        name = (entry.dpf_entity if entry and entry.dpf_entity else "") or hop.entity
+        if name not in names:
+            continue
+        activity_categories = list(hop.activity.data_categories or [])
+        reach = list(entry.data_categories) if entry and entry.data_categories else None
+        categories = (
+            tuple(c for c in reach if c in activity_categories)
+            if reach is not None
+            else tuple(activity_categories)
+        )
+        uses.append(
+            EntityUse(
+                entity=name,
+                agency=hop.activity.agency_id,
+                chain=hop.activity_id,
+                categories=categories,
+            )
+        )
+    return uses
+
+
+@transaction.atomic
+def import_snapshot(actor: Any, snapshot: Snapshot, today: date | None = None) -> DpfImportResult:
+    today = today or timezone.localdate()
+    changes = diff_snapshots(stored_snapshot(), snapshot)
+    _store(snapshot)
+    names = {n for c in changes for n in c.names}
+    uses = entity_uses(names)
+    # Every chain that relies on a changed name gets a fresh verdict (better or worse).
+    activity_ids = {u.chain for u in uses}
+    hops = chain.reassess(
+        ProcessingActivity.objects.filter(pk__in=activity_ids).select_related("agency"), today
+    )
+    touched = impacts(changes, uses)
+    made = 0
+    for agency_id, pairs in sorted(touched.items()):
+        seen: set[tuple[str, str]] = set()
+        lines = []
+        for _use, change in pairs:
+            key = (change.kind, change.organisation)
+            if key in seen:
+                continue
+            seen.add(key)
+            lines.append(describe(change).nb)
+        note = Notification.objects.create(
+            agency_id=agency_id,
+            subject=f"Endring på DPF-listen: {', '.join(sorted({o for _k, o in seen}))}"[:300],
+            body=" ".join(lines),
+        )
+        audit.record(actor, "privacy.dpf.alert", note, after=audit.snapshot(note))
+        made += 1
+    return DpfImportResult(
+        changes=changes,
+        alerted_agency_ids=sorted(touched),
+        notifications=made,
+        hops_assessed=hops,
+    )
+
+
+def do_import_snapshot(viewer: Viewer, snapshot: Snapshot) -> DpfImportResult:
+    """The operator imports the list for everyone (it is reference data)."""
+    if not (viewer.is_operator and viewer.can_write):
+        raise PermissionDenied("Only the marketplace operator imports the DPF list.")
+    return import_snapshot(viewer.user, snapshot)
