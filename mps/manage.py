@@ -3,8 +3,19 @@
 import os
 import sys
 
+# Commands that touch no database and no settings run without Django's setup, so they work on
+# a machine with no MPS_* configuration at all (issue 3: `mps scan-targets` is a contract other
+# tools call; it must not need a secret key or a data directory).
+STANDALONE = {"scan-targets": "mps.riskscore.management.commands.scan-targets"}
+
 
 def main() -> None:
+    if len(sys.argv) > 1 and sys.argv[1] in STANDALONE:
+        from importlib import import_module
+
+        command = import_module(STANDALONE[sys.argv[1]]).Command()
+        command.run_from_argv([os.path.basename(sys.argv[0]), *sys.argv[1:]])
+        return
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mps.settings")
     if len(sys.argv) > 1 and sys.argv[1] == "demo":
         # The demo runs on a laptop over plain HTTP: local secret key, non-secure cookies.

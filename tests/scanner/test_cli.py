@@ -187,3 +187,38 @@ def test_progress_bar_steps_aside_for_human_output_and_comes_back():
     bar.clear()
     bar.redraw()
     assert stream.getvalue() == before  # finished: the bar already ended its line
+
+
+def _bare_subprocess(*args: str) -> subprocess.CompletedProcess[str]:
+    """`python -m mps` on a machine with no MPS_* configuration and no settings module."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("MPS_") and k != "DJANGO_SETTINGS_MODULE"
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "mps", "scan-targets", *args],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_command_line_needs_no_secret_key_database_or_settings(internet, test_ca):
+    ports = ",".join(f"{k}={v}" for k, v in internet.ports.items())
+    ip = internet.hosts["good.test"]
+    args = ("--allow-private", "--ca-file", str(test_ca.root_pem_path), "--ports", ports)
+    proc = _bare_subprocess(ip, *args, "--json")
+    assert proc.returncode == 0, proc.stderr
+    [target] = json.loads(proc.stdout)["targets"]
+    assert target["name"] == ip
+    assert {f["check"]: f["status"] for f in target["findings"]}["tls.unavailable"] == "pass"
+
+
+def test_usage_error_without_configuration_is_a_message_not_a_traceback():
+    proc = _bare_subprocess("bad name!")
+    assert proc.returncode != 0
+    assert "NAME 'bad name!'" in proc.stderr
+    assert "Traceback" not in proc.stderr
