@@ -14,7 +14,7 @@ def main() -> None:
         from importlib import import_module
 
         command = import_module(STANDALONE[sys.argv[1]]).Command()
-        command.run_from_argv([os.path.basename(sys.argv[0]), *sys.argv[1:]])
+        command.run_from_argv(["mps", *sys.argv[1:]])
         return
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mps.settings")
     if len(sys.argv) > 1 and sys.argv[1] == "demo":
