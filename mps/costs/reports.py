@@ -86,10 +86,8 @@ def breakdown(
 
 
 def anomaly_list(org: Any) -> list[anomalies.Anomaly]:
-    with aggregates(org) as con:
-        if con is None:
-            return []
-        return anomalies.find(con)[:ANOMALIES_SHOWN]
+    """The spikes found when the aggregate was last built (newest first)."""
+    return aggregate.read_anomalies(costs_dir(), store_key(org))[:ANOMALIES_SHOWN]
 
 
 @dataclass

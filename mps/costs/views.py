@@ -21,7 +21,8 @@ from django.utils.translation import gettext as _
 from mps.core.tenancy import get_visible_or_404, may_act_for, visible
 from mps.costs import actions, charts, reports
 from mps.costs import benchmark as bench
-from mps.costs.engine.analyses import DIMENSIONS, AnalysisError
+from mps.costs.engine import analyses
+from mps.costs.engine.analyses import AnalysisError
 from mps.costs.forms import BudgetForm, UploadForm
 from mps.costs.models import ConformanceWarning, CostImport, CostUpload
 from mps.organisations.models import Organisation
@@ -143,18 +144,18 @@ def _month_range(request: HttpRequest, months: list[str]) -> tuple[str, str] | N
 @login_required
 def breakdown(request: HttpRequest, organisation_id: int) -> HttpResponse:
     org = _organisation(request, organisation_id)
-    months, tag_keys, _groups = reports.breakdown(org, "month", None)
-    dimension = request.GET.get("dim", "service")
-    valid = set(BREAKDOWN_DIMENSIONS) | {f"tag:{k}" for k in tag_keys}
-    error = None
-    if dimension not in valid:
-        error = _("Unknown dimension; showing services.")
-        dimension = "service"
-    window = _month_range(request, months)
-    try:
-        groups = reports.breakdown(org, dimension, window)[2] if months else []
-    except AnalysisError:
-        groups = []
+    requested = request.GET.get("dim", "service")
+    with reports.aggregates(org) as con:
+        months = analyses.months(con) if con else []
+        tag_keys = analyses.tag_keys(con) if con else []
+        valid = set(BREAKDOWN_DIMENSIONS) | {f"tag:{k}" for k in tag_keys}
+        dimension = requested if requested in valid else "service"
+        window = _month_range(request, months)
+        try:
+            groups = analyses.breakdown(con, dimension, window) if con and months else []
+        except AnalysisError:
+            groups = []
+    error = None if requested == dimension else _("Unknown dimension; showing services.")
     total = sum(g.effective_nok for g in groups)
     labels = _dimension_labels()
     choices = [(d, labels[d]) for d in BREAKDOWN_DIMENSIONS]
@@ -174,7 +175,6 @@ def breakdown(request: HttpRequest, organisation_id: int) -> HttpResponse:
             total=total,
             is_tag=dimension.startswith("tag:"),
             error=error,
-            known=DIMENSIONS,
         ),
     )
 

@@ -187,6 +187,8 @@ def test_a_daily_spike_is_found_with_its_driver(tmp_path, costs_dir, fx):
         "sku", "sku-b", 900.0,
     )  # fmt: skip
     assert anomalies.find(con, since=spike_day + timedelta(days=1)) == []
+    # Found once when the aggregate was built; the pages read that file.
+    assert aggregate.read_anomalies(costs_dir, ORG) == [found]
 
 
 def test_flat_costs_have_no_anomalies(tmp_path, costs_dir, fx):

@@ -8,6 +8,7 @@ import the organisation's rows are folded, under the store's lock, into two smal
                                      charge category × pricing category × commitment status ×
                                      billing currency × tagged (yes/no)
     <org>/aggregates/tags.parquet    one row per month × tag key × tag value
+    <org>/aggregates/anomalies.json  the daily cost spikes (mps.costs.engine.anomalies)
 
 Amounts are sums over rows that have an exchange rate (in the billing currency and in NOK);
 rows without a rate are only counted (`unconverted_rows`), so NOK and original totals always
@@ -26,6 +27,7 @@ from pathlib import Path
 
 import duckdb
 
+from mps.costs.engine import anomalies
 from mps.costs.engine.query import _lit
 from mps.costs.engine.store import OrgStore
 
@@ -33,6 +35,7 @@ AGGREGATES = "aggregates"
 DAILY = "daily.parquet"
 TAGS = "tags.parquet"
 INFO = "info.json"
+ANOMALIES = "anomalies.json"  # daily spikes are found once per build, not per page view
 
 # True when a Tags cell is a JSON object with at least one key.
 TAGGED_SQL = (
@@ -133,6 +136,7 @@ def build(costs_dir: Path, org: str) -> AggregateInfo | None:
             con.close()
         for name in (DAILY, TAGS):
             os.replace(out / f".{name}.tmp", out / name)
+        _write_anomalies(costs_dir, org)
         result = AggregateInfo(
             generation.name, int(counts[0]), int(counts[1]), round(time.perf_counter() - started, 3)
         )
@@ -149,7 +153,31 @@ def connect(costs_dir: Path, org: str) -> duckdb.DuckDBPyConnection | None:
         return None
     con = duckdb.connect()
     con.execute("SET TimeZone = 'UTC'")
-    # Tables, not views: a rebuild renaming files under us cannot change what this reader sees.
-    con.execute(f"CREATE TABLE daily AS SELECT * FROM read_parquet({_lit(str(daily))})")  # noqa: S608
-    con.execute(f"CREATE TABLE tags AS SELECT * FROM read_parquet({_lit(str(tags))})")  # noqa: S608
+    # Views: a page runs a few small queries, and reading the file each time is cheaper than
+    # copying it into a table first. A rebuild replaces a file by rename, so each query sees a
+    # whole aggregate.
+    con.execute(f"CREATE VIEW daily AS SELECT * FROM read_parquet({_lit(str(daily))})")  # noqa: S608
+    con.execute(f"CREATE VIEW tags AS SELECT * FROM read_parquet({_lit(str(tags))})")  # noqa: S608
     return con
+
+
+def read_anomalies(costs_dir: Path, org: str) -> list[anomalies.Anomaly]:
+    """The spikes found when the aggregate was built (newest first)."""
+    path = directory(costs_dir, org) / ANOMALIES
+    if not path.exists():
+        return []
+    return [anomalies.Anomaly.from_dict(item) for item in json.loads(path.read_text())]
+
+
+def _write_anomalies(costs_dir: Path, org: str) -> int:
+    con = connect(costs_dir, org)
+    if con is None:
+        return 0
+    try:
+        found = anomalies.find(con)
+    finally:
+        con.close()
+    out = directory(costs_dir, org)
+    (out / f".{ANOMALIES}.tmp").write_text(json.dumps([a.to_dict() for a in found]))
+    os.replace(out / f".{ANOMALIES}.tmp", out / ANOMALIES)
+    return len(found)

@@ -18,8 +18,9 @@ from __future__ import annotations
 
 import statistics
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
+from typing import Any
 
 import duckdb
 
@@ -61,6 +62,18 @@ class Anomaly:
     @property
     def excess_nok(self) -> float:
         return round(self.cost_nok - self.median_nok, 2)
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["day"] = self.day.isoformat()
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Anomaly:
+        drivers = [Driver(**d) for d in data["drivers"]]
+        driver = Driver(**data["driver"]) if data["driver"] else None
+        fields = {k: v for k, v in data.items() if k not in ("day", "driver", "drivers")}
+        return cls(day=date.fromisoformat(data["day"]), driver=driver, drivers=drivers, **fields)
 
 
 def robust_score(history: list[float], value: float) -> tuple[float, float, float]:
