@@ -161,6 +161,9 @@ EMAIL_BACKEND = (
 )
 DEFAULT_FROM_EMAIL = conf.env_str("MPS_FROM_EMAIL", "mps@localhost")
 
+# A list price rising by more than this many percent is an alert (docs/prices.md).
+PRICE_ALERT_PERCENT = conf.env_int("MPS_PRICE_ALERT_PERCENT", 10, minimum=0)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -80,10 +80,6 @@ def changed_records() -> list[PriceRecord]:
     return records(ListPrice.objects.filter(sku_id__in=several))
 
 
-def catalogue() -> engine_basket.Catalogue:
-    return engine_basket.Catalogue(records())
-
-
 def fx_table() -> FxTable:
     return costs_actions.fx_table()
 

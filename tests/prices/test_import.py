@@ -144,3 +144,51 @@ def test_an_unknown_agreement_reference_is_a_bad_argument(db, tmp_path):
     with pytest.raises(CommandError) as caught:
         run("prices", "import", str(path), "--vendor", "V", "--agreement", "NOPE")
     assert caught.value.returncode == 2 and PriceSku.objects.count() == 0
+
+
+BASKET_JSON = {
+    "name": "Static site",
+    "description": "1 vCPU and 50 GB egress",
+    "lines": [
+        {
+            "label": "vCPU",
+            "quantity": 730,
+            "unit": "vCPU hours",
+            "vendors": {"Example Cloud": {"sku_id": "vcpu"}},
+        },
+        {
+            "label": "Egress",
+            "quantity": 50,
+            "unit": "GB",
+            "vendors": {"Example Cloud": {"match": "transfer"}},
+        },
+    ],
+}
+
+
+def test_a_basket_defined_in_json_is_priced_and_a_second_definition_replaces_it(db, tmp_path):
+    from mps.prices.models import Basket
+
+    prices = tmp_path / "p.csv"
+    prices.write_text(CSV_TEXT)
+    run("prices", "import", str(prices), "--vendor", "Example Cloud")
+    path = tmp_path / "basket.json"
+    path.write_text(json.dumps(BASKET_JSON))
+    assert "2 lines" in run("prices", "basket-define", str(path))
+    priced = json.loads(run("prices", "basket", "Static site", "--date", "2024-09-02", "--json"))
+    assert priced["vendors"][0]["complete"]
+    path.write_text(json.dumps(BASKET_JSON | {"lines": BASKET_JSON["lines"][:1]}))
+    run("prices", "basket-define", str(path))
+    assert Basket.objects.get().lines.count() == 1
+
+
+def test_a_basket_file_with_problems_names_each_by_its_json_path(db, tmp_path):
+    bad = {"name": "", "lines": [{"label": "x", "quantity": -1, "unit": "h", "vendors": {"V": {}}}]}
+    path = tmp_path / "basket.json"
+    path.write_text(json.dumps(bad))
+    out = io.StringIO()
+    with pytest.raises(CommandError) as caught:
+        call_command("prices", "basket-define", str(path), stdout=out)
+    assert caught.value.returncode == 1
+    text = out.getvalue()
+    assert "$.name" in text and "$.lines[0].quantity" in text and "give sku_id or match" in text

@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from mps.prices import actions, reports
+from mps.prices.engine.basket_file import BasketFileError, parse_basket_json
 from mps.prices.models import Basket
 
 EXIT_REJECTED = 1
@@ -50,6 +51,10 @@ class Command(BaseCommand):
         )
         alerts.add_argument("--alerts-only", action="store_true")
         alerts.add_argument("--json", action="store_true")
+        define = sub.add_parser(
+            "basket-define", help="Create or replace a workload basket from a JSON file."
+        )
+        define.add_argument("file")
         basket = sub.add_parser(
             "basket", help="A basket's monthly price per vendor in NOK on a day."
         )
@@ -61,6 +66,8 @@ class Command(BaseCommand):
         action = options["action"]
         if action == "import":
             self._import(options)
+        elif action == "basket-define":
+            self._define(Path(options["file"]))
         elif action == "alerts":
             self._alerts(options["alerts_only"], options["json"])
         else:
@@ -97,6 +104,29 @@ class Command(BaseCommand):
             raise CommandError(
                 f"{result.file} was rejected; nothing was imported", returncode=EXIT_REJECTED
             )
+
+    def _define(self, path: Path) -> None:
+        if not path.is_file():
+            raise CommandError(f"{path}: no such file", returncode=EXIT_BAD_INPUT)
+        try:
+            spec, description = parse_basket_json(path.read_text(encoding="utf-8-sig"))
+        except BasketFileError as exc:
+            for problem in exc.problems:
+                self.stdout.write(f"{path}: {problem}")
+            raise CommandError(f"{path} was rejected", returncode=EXIT_REJECTED) from None
+        lines = [
+            actions.LineSpec(
+                line.label,
+                line.quantity,
+                line.unit,
+                tuple((m.vendor, m.sku_id, m.region, m.match, m.factor) for m in line.mappings),
+            )
+            for line in spec.lines
+        ]
+        basket = actions.do_save_basket(None, spec.name, description, lines)
+        self.stdout.write(
+            f"basket {basket.name!r}: {len(lines)} lines, vendors {', '.join(spec.vendors)}"
+        )
 
     def _alerts(self, only_alerts: bool, as_json: bool) -> None:
         rows = reports.change_rows(limit=10_000, only_alerts=only_alerts)
