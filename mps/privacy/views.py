@@ -165,16 +165,66 @@ def vendor(request: HttpRequest) -> HttpResponse:
     return render(request, "privacy/vendor.html", {"rows": rows, "nav": NAV})
 
 
-def _diff_rows(diff: ChainDiff | dict | None) -> dict[str, Any]:
-    data = diff.to_dict() if isinstance(diff, ChainDiff) else (diff or {})
+def _field_label(name: str) -> str:
     return {
+        "processing_locations": _("Processing locations"),
+        "dpa_version": _("DPA version"),
+        "dpa_date": _("DPA date"),
+        "dpa_url": _("DPA link"),
+        "encryption_at_rest": _("Encryption at rest"),
+        "encryption_in_transit": _("Encryption in transit"),
+        "customer_keys_in_eea": _("Customer-held keys kept in the EEA"),
+        "country": _("Country"),
+        "function": _("Function"),
+        "access": _("Access"),
+        "data_categories": _("Data categories"),
+        "tools": _("Transfer tools"),
+        "upstream": _("Engaged by"),
+    }.get(name, name)
+
+
+def _value_text(value: Any) -> str:
+    if value is None or value == "" or value == []:
+        return "–"
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if isinstance(value, list | tuple):
+        return ", ".join(str(v) for v in value) or "–"
+    return str(value)
+
+
+def _changes(changes: list[dict]) -> list[dict[str, str]]:
+    return [
+        {
+            "field": _field_label(c["field"]),
+            "before": _value_text(c["before"]),
+            "after": _value_text(c["after"]),
+        }
+        for c in changes
+    ]
+
+
+def _diff_rows(diff: ChainDiff | dict | None, first: bool = False) -> dict[str, Any]:
+    """The diff for templates, with readable field names and values; a first version lists
+    its chain as new and nothing else."""
+    data = diff.to_dict() if isinstance(diff, ChainDiff) else (diff or {})
+    declaration = [] if first else _changes(data.get("declaration", []))
+    changed = [
+        {"entry": c["entry"], "changes": _changes(c["changes"])} for c in data.get("changed", [])
+    ]
+    return {
+        "first": first,
         "added": data.get("added", []),
         "replaced": data.get("replaced", []),
         "removed": data.get("removed", []),
-        "changed": data.get("changed", []),
-        "declaration": data.get("declaration", []),
-        "empty": not any(
-            data.get(k) for k in ("added", "replaced", "removed", "changed", "declaration")
+        "changed": changed,
+        "declaration": declaration,
+        "empty": not (
+            data.get("added")
+            or data.get("replaced")
+            or data.get("removed")
+            or changed
+            or declaration
         ),
     }
 
@@ -223,7 +273,12 @@ def service(request: HttpRequest, service_id: int) -> HttpResponse:
     history = []
     for i, d in enumerate(published):
         previous = published[i + 1] if i + 1 < len(published) else None
-        history.append({"declaration": d, "diff": _diff_rows(actions.diff_between(previous, d))})
+        history.append(
+            {
+                "declaration": d,
+                "diff": _diff_rows(actions.diff_between(previous, d), first=previous is None),
+            }
+        )
     current = published[0] if published else None
     draft = next((d for d in versions if d.status == DeclarationStatus.DRAFT), None)
     can_change = changeable(Service, viewer).filter(pk=svc.pk).exists()
@@ -266,7 +321,7 @@ def declaration(request: HttpRequest, declaration_id: int) -> HttpResponse:
             "entries": _entries_view(entries),
             "locations": [_country(c) for c in d.processing_locations or []],
             "previous": previous,
-            "diff": _diff_rows(actions.diff_between(previous, d)),
+            "diff": _diff_rows(actions.diff_between(previous, d), first=previous is None),
             "nav": NAV,
         },
     )
@@ -327,13 +382,14 @@ def declaration_publish(request: HttpRequest, service_id: int) -> HttpResponse:
     if draft is None:
         raise Http404("No draft")
     users = len(actions.agencies_using(svc))
+    current = actions.current_of(svc)
     return render(
         request,
         "privacy/publish.html",
         {
             "service": svc,
             "draft": draft,
-            "diff": _diff_rows(actions.diff_between(actions.current_of(svc), draft)),
+            "diff": _diff_rows(actions.diff_between(current, draft), first=current is None),
             "users": users,
             "nav": NAV,
         },
@@ -467,8 +523,11 @@ def _picture(agency_name: str, service_name: str, hops: list[HopAssessment], uid
             lines=(
                 h.entity,
                 _country(h.country),
-                mechanism_label(h.mechanism)
-                + (f" {h.scc_module}" if h.mechanism == "scc" and h.scc_module else ""),
+                (
+                    _("SCC module %(n)s") % {"n": h.scc_module}
+                    if h.mechanism == "scc" and h.scc_module
+                    else mechanism_label(h.mechanism)
+                ),
                 _("Status: %(s)s") % {"s": _status_text(h.status)},
             ),
             status=h.status,
@@ -599,7 +658,7 @@ def review(request: HttpRequest, reviewtask_id: int) -> HttpResponse:
         "privacy/review.html",
         {
             "task": task,
-            "diff": _diff_rows(task.diff),
+            "diff": _diff_rows(task.diff, first=task.previous_id is None),
             "form": form,
             "can_decide": can_decide,
             "affected": affected,
