@@ -472,3 +472,31 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.subject
+
+
+class DpfControl(models.Model):
+    """An agency checked, on a day, that a DPF-certified recipient it relies on is still listed."""
+
+    agency = models.ForeignKey(
+        "organisations.Organisation", on_delete=models.CASCADE, related_name="dpf_controls"
+    )
+    entity = models.CharField(_("legal entity"), max_length=200)
+    controlled_on = models.DateField(_("controlled on"))
+    note = models.TextField(_("note"), blank=True)
+    controlled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    tenant_owner = "agency"
+
+    class Meta:
+        ordering = ["agency_id", "entity", "-controlled_on", "-id"]
+        verbose_name = _("DPF control")
+        verbose_name_plural = _("DPF controls")
+        indexes = [
+            models.Index(fields=["agency", "entity", "-controlled_on"], name="privacy_dpf_control")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.entity} {self.controlled_on}"

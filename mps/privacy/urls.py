@@ -31,6 +31,7 @@ urlpatterns = [
     path("gjennomgang/<int:reviewtask_id>/", views.review, name="review"),
     path("sammendrag/", views.summary, name="summary"),
     path("nasjonalt/", views.national, name="national"),
+    path("dpf-kontroll/", views.dpf_control, name="dpf_control"),
     *(
         path(f"protokoll.{fmt}", views.record_export, {"fmt": fmt}, name=f"record_{fmt}")
         for fmt in ("ods", "xlsx", "csv", "pdf", "json")

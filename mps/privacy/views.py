@@ -21,7 +21,8 @@ from django.views.decorators.http import require_POST
 
 from mps.agreements.models import CallOff
 from mps.core.tenancy import changeable, get_changeable_or_404, get_visible_or_404, visible
-from mps.privacy import actions, picture, taxonomy
+from mps.organisations.models import Organisation
+from mps.privacy import actions, controls, picture, taxonomy
 from mps.privacy.diff import ChainDiff
 from mps.privacy.forms import (
     ActivityForm,
@@ -693,10 +694,14 @@ def summary(request: HttpRequest) -> HttpResponse:
     )
     activities_n = visible(ProcessingActivity, viewer).count()
     open_reviews = visible(ReviewTask, viewer).filter(status=ReviewStatus.OPEN).count()
+    agency_ids = None if viewer.is_operator else [viewer.organisation_id]
+    control_tasks = controls.tasks(agency_ids, timezone.localdate())
     return render(
         request,
         "privacy/summary.html",
         {
+            "controls": control_tasks[:100],
+            "can_control": viewer.is_agency and viewer.can_write,
             "status_rows": status_rows,
             "top": top,
             "blocked": [_hop_view(h) for h in blocked],
@@ -706,6 +711,22 @@ def summary(request: HttpRequest) -> HttpResponse:
             "nav": NAV,
         },
     )
+
+
+@login_required
+@require_POST
+def dpf_control(request: HttpRequest) -> HttpResponse:
+    """Record that the agency checked a DPF-certified recipient today."""
+    viewer = request.viewer
+    try:
+        controls.do_record_control(
+            viewer, request.POST.get("entity", "")[:200], request.POST.get("note", "")
+        )
+    except ValidationError as exc:
+        _error_messages(request, exc)
+    else:
+        messages.success(request, _("The control is recorded."))
+    return redirect("privacy:summary")
 
 
 @login_required
@@ -761,6 +782,12 @@ def national(request: HttpRequest) -> HttpResponse:
         }
         for name, cells in sorted(table.items())
     ]
+    overdue = [t for t in controls.tasks(None, timezone.localdate()) if t.status == "overdue"]
+    agency_names = dict(
+        Organisation.objects.filter(pk__in={t.reliance.agency for t in overdue}).values_list(
+            "pk", "name"
+        )
+    )
     declared = (
         Declaration.objects.filter(status=DeclarationStatus.PUBLISHED)
         .values("service")
@@ -774,6 +801,7 @@ def national(request: HttpRequest) -> HttpResponse:
             "matrix": matrix,
             "mechanisms": [mechanism_label(m) for m in MECHANISMS],
             "declared": declared,
+            "overdue": [(agency_names.get(t.reliance.agency, ""), t) for t in overdue[:200]],
             "nav": NAV,
         },
     )
