@@ -15,14 +15,16 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
 from django.db import transaction
 
+from mps.accounts.models import User
 from mps.agreements.models import FrameworkAgreement
 from mps.core import audit
 from mps.core.tenancy import viewer_for
 from mps.organisations.models import Organisation
 from mps.prices.engine import catalogue as engine
-from mps.prices.engine.history import DEFAULT_THRESHOLD_PERCENT
+from mps.prices.engine.history import DEFAULT_THRESHOLD_PERCENT, changes
 from mps.prices.models import Basket, BasketLine, BasketMapping, ListPrice, PriceSku
 
 # Rows per bulk insert or update.
@@ -48,6 +50,9 @@ class PriceImportResult:
     errors: list[dict[str, Any]] = field(default_factory=list)
     error_total: int = 0
     price_list: str = ""  # "" = public list prices; else the framework agreement's reference
+    alerts: list[dict[str, Any]] = field(
+        default_factory=list
+    )  # rises above the threshold it brought
 
     def to_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -136,12 +141,15 @@ def do_store_prices(
     records: list[engine.PriceRecord],
     result: PriceImportResult,
     framework: Any = None,
+    notify: bool = True,
 ) -> PriceImportResult:
-    """Upsert parsed prices in one transaction (imports and the demo)."""
+    """Upsert parsed prices in one transaction (imports and the demo; the demo mails no one)."""
     check_operator(actor)
     result.records = len(records)
+    touched: set[tuple[Any, ...]] = set()
     with transaction.atomic():
-        first = _store(records, vendor_org, result.file, result, framework)
+        first = _store(records, vendor_org, result.file, result, framework, touched)
+        result.alerts = _new_alerts(touched)
         subject = vendor_org or first
         if subject is not None:
             audit.record(
@@ -150,7 +158,65 @@ def do_store_prices(
                 subject,
                 after={k: v for k, v in result.to_dict().items() if k != "errors"},
             )
+    if result.alerts and notify:
+        _mail_operator(result)
     return result
+
+
+def _new_alerts(touched: set[tuple[Any, ...]]) -> list[dict[str, Any]]:
+    """Price rises above the threshold that start on a price this import created or changed."""
+    if not touched:
+        return []
+    from mps.prices.reports import records  # reports reads the threshold from here
+
+    ids = {key.sku_id for key, *_ in touched}
+    vendors = {key.vendor for key, *_ in touched}
+    prices = ListPrice.objects.filter(sku__sku_id__in=ids, sku__vendor_name__in=vendors)
+    threshold = alert_threshold()
+    return [
+        {
+            "vendor": ch.key.vendor,
+            "sku_id": ch.key.sku_id,
+            "region": ch.key.region,
+            "price_list": ch.key.price_list,
+            "currency": ch.currency,
+            "day": ch.day.isoformat(),
+            "old_price": _plain(ch.old_price),
+            "new_price": _plain(ch.new_price),
+            "percent": None if ch.percent is None else round(float(ch.percent), 2),
+        }
+        for ch in changes(records(prices))
+        if ch.is_alert(threshold) and (ch.key, ch.currency, ch.tier_min_units, ch.day) in touched
+    ]
+
+
+def _plain(value: Decimal) -> str:
+    """A price without the database's trailing zeros: 0.0240000000 → 0.024."""
+    return format(value.normalize(), "f")
+
+
+def _mail_operator(result: PriceImportResult) -> None:
+    """Tell the operator's administrators about the price rises an import brought."""
+    recipients = sorted(
+        set(
+            User.objects.filter(
+                organisation__kind=Organisation.Kind.OPERATOR, role="admin", is_active=True
+            )
+            .exclude(email="")
+            .values_list("email", flat=True)
+        )
+    )
+    if not recipients:
+        return
+    subject = (
+        f"mps: {len(result.alerts)} price rise(s) above {alert_threshold()} % ({result.vendor})"
+    )
+    body = "\n".join(
+        f"{a['day']}  {a['vendor']} {a['sku_id']} {a['region']}: {a['old_price']} → "
+        f"{a['new_price']} {a['currency']} (+{a['percent']} %)"
+        for a in result.alerts[:200]
+    )
+    send_mail(subject, body + f"\n\nFrom {result.file}.", settings.DEFAULT_FROM_EMAIL, recipients)
 
 
 def _store(
@@ -159,6 +225,7 @@ def _store(
     source: str,
     result: PriceImportResult,
     framework: Any = None,
+    touched: set[tuple[Any, ...]] | None = None,
 ) -> PriceSku | None:
     """Upsert the SKUs and prices in bulk; the first SKU (for the audit entry without a vendor).
 
@@ -226,6 +293,8 @@ def _store(
         price = existing.get(ident)
         if price is None:
             if ident not in new_prices:
+                if touched is not None:
+                    touched.add(_ident(record))
                 new_prices[ident] = ListPrice(
                     sku=sku,
                     currency=record.currency,
@@ -239,6 +308,8 @@ def _store(
             price.unit_price = record.unit_price
             price.effective_to = record.effective_to
             changed_prices[price.pk] = price
+            if touched is not None:
+                touched.add(_ident(record))
         elif price.pk not in changed_prices:
             result.prices_unchanged += 1
     ListPrice.objects.bulk_create(new_prices.values(), batch_size=BATCH)
@@ -248,6 +319,10 @@ def _store(
     result.prices_created += len(new_prices)
     result.prices_updated += len(changed_prices)
     return skus.get(next(iter(first_of))) if first_of else None
+
+
+def _ident(record: engine.PriceRecord) -> tuple[Any, ...]:
+    return (record.key, record.currency, record.tier_min_units, record.effective_from)
 
 
 @dataclass(frozen=True)

@@ -117,14 +117,14 @@ def load(ctx: Any) -> None:
     for vendor in CATALOGUE:
         name, org = actions.resolve_vendor(vendor)
         result = actions.PriceImportResult(file="demo", vendor=name, format="demo")
-        actions.do_store_prices(None, org, records_for(vendor), result)
+        actions.do_store_prices(None, org, records_for(vendor), result, notify=False)
         if framework is not None:
             agreed = agreement_records(vendor, framework.reference)
             if agreed:
                 result = actions.PriceImportResult(
                     file="demo", vendor=name, format="demo", price_list=framework.reference
                 )
-                actions.do_store_prices(None, org, agreed, result, framework)
+                actions.do_store_prices(None, org, agreed, result, framework, notify=False)
     for basket_name, (description, lines) in BASKETS.items():
         specs = [
             actions.LineSpec(

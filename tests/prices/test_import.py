@@ -192,3 +192,16 @@ def test_a_basket_file_with_problems_names_each_by_its_json_path(db, tmp_path):
     assert caught.value.returncode == 1
     text = out.getvalue()
     assert "$.name" in text and "$.lines[0].quantity" in text and "give sku_id or match" in text
+
+
+def test_an_import_that_brings_a_rise_above_the_threshold_mails_the_operator_once(world, tmp_path):
+    from django.core import mail
+
+    path = tmp_path / "p.csv"
+    path.write_text(CSV_TEXT)
+    out = json.loads(run("prices", "import", str(path), "--vendor", "Example Cloud", "--json"))
+    assert [(a["sku_id"], a["percent"]) for a in out["alerts"]] == [("vcpu", 20.0)]
+    assert len(mail.outbox) == 1 and mail.outbox[0].to == ["ola@example.test"]
+    assert "vcpu" in mail.outbox[0].body and "0.02 → 0.024 USD" in mail.outbox[0].body
+    again = json.loads(run("prices", "import", str(path), "--vendor", "Example Cloud", "--json"))
+    assert again["alerts"] == [] and len(mail.outbox) == 1
