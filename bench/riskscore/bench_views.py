@@ -205,12 +205,15 @@ def fill(n_orgs: int, n_assets: int, days: int, rng: random.Random) -> dict[str,
         Asset.objects.bulk_create(assets, batch_size=2000)
     t_assets = time.perf_counter()
     asset_rows = list(Asset.objects.values_list("pk", "organisation_id", "value"))
+    failing: dict[int, set[str]] = {}
     batch: list[Finding] = []
     for pk, org_id, value in asset_rows:
         for spec in rng.sample(checks, FINDINGS_PER_ASSET):
             roll = rng.random()
             status = "pass" if roll < 0.75 else ("fail" if roll < 0.93 else "warn")
             problem = status != "pass"
+            if problem:
+                failing.setdefault(org_id, set()).add(spec.id)
             seen = now - timedelta(days=rng.randint(0, 300))
             batch.append(
                 Finding(
@@ -239,6 +242,7 @@ def fill(n_orgs: int, n_assets: int, days: int, rng: random.Random) -> dict[str,
     snaps: list[ScoreSnapshot] = []
     for org in agencies:
         score = rng.uniform(55, 95)
+        checks_failing = sorted(failing.get(org.pk, ()))
         for d in range(days, -1, -1):
             score = min(100.0, max(20.0, score + rng.uniform(-1.5, 1.6)))
             value = Decimal(f"{score:.2f}")
@@ -259,6 +263,7 @@ def fill(n_orgs: int, n_assets: int, days: int, rng: random.Random) -> dict[str,
                     assets=n_assets // len(agencies),
                     open_findings=rng.randint(0, 40),
                     method_version="bench",
+                    failing_checks=checks_failing,
                     generated=True,
                 )
             )

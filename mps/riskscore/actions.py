@@ -584,6 +584,7 @@ def take_snapshot(organisation: Any, day: date | None = None) -> ScoreSnapshot:
         "assets": report.assets_verified,
         "open_findings": report.open_findings,
         "method_version": report.result.method_version,
+        "failing_checks": sorted({d.deduction.check for d in report.deductions}),
         "generated": False,
     }
     for factor in report.result.factors:

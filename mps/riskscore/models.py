@@ -196,6 +196,9 @@ class ScoreSnapshot(models.Model):
     assets = models.PositiveIntegerField(default=0)
     open_findings = models.PositiveIntegerField(default=0)
     method_version = models.CharField(max_length=60)
+    # Checks that cost points that day (one entry per check): the national picture counts the
+    # organisations affected from the latest snapshots instead of every finding row.
+    failing_checks = models.JSONField(default=list, blank=True)
     generated = models.BooleanField(
         _("generated"), default=False, help_text=_("Back-filled demo history, not measured.")
     )

@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import connection
-from django.db.models import Count, Max, Q
+from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 
 from mps.organisations.models import Organisation
@@ -174,18 +174,26 @@ def history(organisation_id: int, days: int = 365) -> list[ScoreSnapshot]:
 
 
 # ---------------------------------------------------------------- peers and national picture
-def latest_snapshots(org_filter: Q | None = None) -> Any:
-    """The newest snapshot of each organisation (one query, via the max date per organisation)."""
+def latest_snapshots(org_filter: Q | None = None) -> list[ScoreSnapshot]:
+    """The newest scored snapshot of each organisation.
+
+    One index seek per organisation (newest date first, stop at the first scored row) rather
+    than grouping a year of daily rows: the national view reads this on every request.
+    """
     newest = ScoreSnapshot.objects.filter(score__isnull=False)
     if org_filter is not None:
         newest = newest.filter(org_filter)
-    latest = newest.values("organisation_id").annotate(last=Max("date"))
-    pairs = {(row["organisation_id"], row["last"]) for row in latest}
-    if not pairs:
-        return ScoreSnapshot.objects.none()
-    dates = {d for _, d in pairs}
-    candidates = newest.filter(date__in=dates).select_related("organisation")
-    return [s for s in candidates if (s.organisation_id, s.date) in pairs]
+    last = newest.filter(organisation_id=OuterRef("pk")).order_by("-date").values("pk")[:1]
+    pks = (
+        Organisation.objects.annotate(last=Subquery(last))
+        .filter(last__isnull=False)
+        .values_list("last", flat=True)
+    )
+    return list(
+        ScoreSnapshot.objects.filter(pk__in=list(pks))
+        .select_related("organisation")
+        .order_by("organisation_id")
+    )
 
 
 @dataclass
@@ -312,27 +320,12 @@ def national_picture(weeks: int = 26) -> National:
     grades = Counter(s.grade for s in snaps)
     by_sector = _group([(s.organisation.get_sector_display(), s.grade) for s in snaps])
     by_county = _group([(s.organisation.county, s.grade) for s in snaps])
-    common = (
-        Finding.objects.filter(
-            status__in=["fail", "warn"],
-            asset__status=Asset.Status.VERIFIED,
-            organisation__kind="agency",
-        )
-        .values("check_id")
-        .annotate(orgs=Count("organisation", distinct=True))
-        .filter(orgs__gte=MIN_GROUP)
-        .order_by("-orgs", "check_id")[:10]
-    )
+    affected = Counter(check for snap in snaps for check in set(snap.failing_checks or ()))
     common_rows = [
-        (
-            row["check_id"],
-            CATALOGUE[row["check_id"]].title_en
-            if row["check_id"] in CATALOGUE
-            else row["check_id"],
-            row["orgs"],
-        )
-        for row in common
-    ]
+        (check, CATALOGUE[check].title_en if check in CATALOGUE else check, n)
+        for check, n in sorted(affected.items(), key=lambda item: (-item[1], item[0]))
+        if n >= MIN_GROUP
+    ][:10]
     trend = weekly_trend(timezone.localdate() - timedelta(weeks=weeks))
     fresh = None
     if snaps:
