@@ -71,8 +71,12 @@ def lines(
     title: str,
     summary: str,
     value_text: Callable[[float], str] = lambda v: f"{v:.1f}",
+    step: bool = False,
 ) -> Svg:
-    """One line per series on a shared value axis, named at its right end."""
+    """One line per series on a shared value axis, named at its right end.
+
+    With `step`, a value holds until the next point (a price list), drawn as steps, not slopes.
+    """
     values = [v for points in series.values() for _, v in points]
     days = sorted({d for points in series.values() for d, _ in points})
     parts = _head("lines", WIDTH, HEIGHT, title, summary)
@@ -105,12 +109,20 @@ def lines(
             continue
         dash = DASHES[i % len(DASHES)]
         stroke = STROKES[i % len(STROKES)]
-        coords = " ".join(f"{x(d):.1f},{y(v):.1f}" for d, v in points)
+        drawn = list(points)
+        if step:
+            drawn = []
+            for k, (d, v) in enumerate(points):
+                if k:
+                    drawn.append((d, points[k - 1][1]))
+                drawn.append((d, v))
+            drawn.append((days[-1], points[-1][1]))
+        coords = " ".join(f"{x(d):.1f},{y(v):.1f}" for d, v in drawn)
         dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
         parts.append(
             f'<polyline points="{coords}" fill="none" stroke="{stroke}" stroke-width="2"{dash_attr}/>'
         )
-        end_d, end_v = points[-1]
+        end_d, end_v = drawn[-1]
         labels.append((y(end_v) + 4, x(end_d) + 6, f"{name} {value_text(end_v)}", stroke, dash))
     labels.sort()
     for k in range(1, len(labels)):

@@ -94,12 +94,32 @@ def index(request: HttpRequest) -> HttpResponse:
 @login_required
 def sku(request: HttpRequest, pricesku_id: int) -> HttpResponse:
     item = get_visible_or_404(PriceSku, request.viewer, pk=pricesku_id)
+    prices = reports.sku_history(item)
+    series: dict[str, list[tuple[date, float]]] = {}
+    for price in prices:
+        name = (
+            price.currency
+            if not price.tier_min_units
+            else f"{price.currency} ≥ {price.tier_min_units:g}"
+        )
+        series.setdefault(name, []).append((price.effective_from, float(price.unit_price)))
+    history = charts.lines(
+        series,
+        _("List price of %(sku)s over time") % {"sku": item.sku_id},
+        "; ".join(
+            f"{p.effective_from.isoformat()}: {number_format(p.unit_price, 6)} {p.currency}"
+            for p in prices
+        ),
+        value_text=lambda v: number_format(v, 6),
+        step=True,
+    )
     return render(
         request,
         "prices/sku.html",
         {
             "sku": item,
-            "prices": reports.sku_history(item),
+            "history_chart": history,
+            "prices": prices,
             "changes": reports.sku_changes(item),
             "threshold": actions.alert_threshold(),
             "nav": NAV,

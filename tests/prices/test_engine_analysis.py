@@ -138,3 +138,12 @@ def test_index_lines_are_told_apart_by_dash_pattern_and_name_not_colour_alone():
     assert 'role="img"' in chart.svg and "<title" in chart.svg and "A 101" in chart.svg
     assert "A 101.0" in chart.svg and "B 100.0" in chart.svg
     assert chart.svg.count('stroke-dasharray="6 3"') == 2  # B's line and its legend sample
+
+
+def test_a_price_history_is_drawn_as_steps_not_slopes():
+    from mps.prices.charts import lines
+
+    points = [(date(2024, 1, 1), 1.0), (date(2024, 7, 1), 2.0)]
+    sloped = lines({"USD": points}, "t", "s").svg
+    stepped = lines({"USD": points}, "t", "s", step=True).svg
+    assert sloped.count(",") < stepped.count(",")  # the step adds a corner point
