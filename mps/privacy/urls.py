@@ -32,6 +32,7 @@ urlpatterns = [
     path("sammendrag/", views.summary, name="summary"),
     path("nasjonalt/", views.national, name="national"),
     path("dpf-kontroll/", views.dpf_control, name="dpf_control"),
+    path("dpf-listen/", views.dpf_list, name="dpf_list"),
     *(
         path(f"protokoll.{fmt}", views.record_export, {"fmt": fmt}, name=f"record_{fmt}")
         for fmt in ("ods", "xlsx", "csv", "pdf", "json")

@@ -36,6 +36,7 @@ from mps.privacy.models import (
     ChainEntry,
     Declaration,
     DeclarationStatus,
+    DpfListEntry,
     HopAssessment,
     HopStatus,
     Notification,
@@ -48,6 +49,7 @@ from mps.registry.models import Service
 from mps.registry.models import Status as ServiceStatus
 
 NAV = "privacy"
+MAX_SNAPSHOT_BYTES = 20 * 1024 * 1024
 MECHANISMS = ("eea", "adequacy", "dpf", "bcr", "scc", "derogation", "none")
 TOP_RISKS = 8
 
@@ -708,6 +710,52 @@ def summary(request: HttpRequest) -> HttpResponse:
             "mechanisms": [(mechanism_label(m), mechanisms.get(m, 0)) for m in MECHANISMS],
             "activities_n": activities_n,
             "open_reviews": open_reviews,
+            "nav": NAV,
+        },
+    )
+
+
+@login_required
+def dpf_list(request: HttpRequest) -> HttpResponse:
+    """Operator: the stored DPF list and the import of a new snapshot (JSON or CSV)."""
+    viewer = request.viewer
+    if not viewer.is_operator:
+        raise PermissionDenied(_("This page is for the marketplace operator."))
+    from mps.privacy import dpf
+    from mps.privacy.dpfwatch import SnapshotError, describe, parse_snapshot
+
+    report = None
+    if request.method == "POST":
+        upload = request.FILES.get("snapshot")
+        if upload is None or upload.size > MAX_SNAPSHOT_BYTES:
+            messages.error(request, _("Choose a DPF list file (JSON or CSV) of at most 20 MB."))
+        else:
+            try:
+                snapshot = parse_snapshot(upload.read(), source=upload.name)
+                result = dpf.do_import_snapshot(viewer, snapshot)
+            except SnapshotError as exc:
+                messages.error(request, str(exc))
+            else:
+                report = {
+                    "changes": [
+                        describe(c).nb if _nb() else describe(c).en for c in result.changes
+                    ],
+                    "alerted": len(result.alerted_agency_ids),
+                    "hops": result.hops_assessed,
+                }
+                messages.success(
+                    request,
+                    _("The DPF list is imported: %(n)s changes, %(k)s agencies alerted.")
+                    % {"n": len(result.changes), "k": len(result.alerted_agency_ids)},
+                )
+    entries = list(DpfListEntry.objects.order_by("organisation", "id")[:300])
+    return render(
+        request,
+        "privacy/dpf_list.html",
+        {
+            "entries": entries,
+            "total": DpfListEntry.objects.count(),
+            "report": report,
             "nav": NAV,
         },
     )

@@ -61,6 +61,7 @@ TOURS = [
             "/kostnader/",
             "/kostnader/datakvalitet/",
             "/personvern/nasjonalt/",
+            "/personvern/dpf-listen/",
         ],
     ),
     ("nina", ["/", "/risiko/nasjonalt/"]),

@@ -67,3 +67,57 @@ def test_an_unchanged_list_alerts_no_one_and_only_the_operator_imports(world):
     assert (
         dpf.do_import_snapshot(viewer_for(world.ola), listed(status="inactive")).notifications == 1
     )
+
+
+def test_the_cli_imports_a_snapshot_and_reports_the_alerted_agencies(world, tmp_path):
+    import json as jsonlib
+
+    from django.core.management import call_command
+
+    dpf_listed()
+    service = declared_service(world.vendor, "Sak", dpf_chain())
+    activity(world.eksempel, "Sak", [service])
+    path = tmp_path / "dpf.json"
+    path.write_text(
+        jsonlib.dumps(
+            {
+                "organisations": [
+                    {
+                        "organisation": ACME,
+                        "eu_us": "inactive",
+                        "hr": True,
+                        "non_hr": True,
+                        "next_due": "2099-01-01",
+                    }
+                ]
+            }
+        ),
+        encoding="utf-8",
+    )
+    from io import StringIO
+
+    out = StringIO()
+    call_command("privacy", "dpf-import", str(path), "--json", stdout=out)
+    report = jsonlib.loads(out.getvalue())
+    assert report["alerted_agency_ids"] == [world.eksempel.pk]
+    assert [c["kind"] for c in report["changes"]] == ["lapsed"]
+
+
+def test_the_operator_imports_a_snapshot_on_the_page_and_others_cannot(world, login):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    dpf_listed()
+    service = declared_service(world.vendor, "Sak", dpf_chain())
+    activity(world.eksempel, "Sak", [service])
+    csv = f'organisation,eu_us,hr,non_hr,next_due\n"{ACME}",inactive,true,true,2099-01-01\n'
+    upload = SimpleUploadedFile("dpf.csv", csv.encode(), content_type="text/csv")
+    assert (
+        login(world.alice).post(reverse("privacy:dpf_list"), {"snapshot": upload}).status_code
+        == 403
+    )
+    upload = SimpleUploadedFile("dpf.csv", csv.encode(), content_type="text/csv")
+    page = login(world.ola).post(reverse("privacy:dpf_list"), {"snapshot": upload})
+    assert page.status_code == 200
+    assert Notification.objects.get().agency == world.eksempel
+    assert DpfListEntry.objects.get().eu_us == "inactive"

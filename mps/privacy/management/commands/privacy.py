@@ -1,4 +1,6 @@
 """`mps privacy assess FILE [--json] [--fail-on LEVEL]`: assess a transfer scenario, no database.
+`mps privacy dpf-import FILE [--json]`: import a DPF list snapshot (JSON or CSV) into the
+database, re-assess the chains it changes and alert the agencies a worsening change touches.
 
 The command is a contract for scripts and audits (issue 5); its input and output are
 documented in docs/privacy-rules.md. The work is done by mps.privacy.rules.cli, which
@@ -34,8 +36,14 @@ class Command(BaseCommand):
         add_assess_arguments(
             sub.add_parser("assess", help="Assess every hop of a scenario file (JSON).")
         )
+        dpf = sub.add_parser("dpf-import", help="Import a DPF list snapshot (JSON or CSV).")
+        dpf.add_argument("file", help="The snapshot file.")
+        dpf.add_argument("--json", action="store_true", help="Print the result as JSON.")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["action"] == "dpf-import":
+            self._dpf_import(options)
+            return
         if options["action"] != "assess":  # pragma: no cover - argparse rejects others
             raise CommandError(f"unknown action {options['action']!r}")
         try:
@@ -49,3 +57,42 @@ class Command(BaseCommand):
                 f"{len(failing)} hop(s) at or past '{options['fail_on']}': {', '.join(failing)}",
                 returncode=EXIT_FAIL_ON,
             )
+
+    def _dpf_import(self, options: dict[str, Any]) -> None:
+        import json
+        from pathlib import Path
+
+        from mps.privacy import dpf
+        from mps.privacy.dpfwatch import SnapshotError, describe, parse_snapshot
+
+        try:
+            data = Path(options["file"]).read_bytes()
+            snapshot = parse_snapshot(data, source=options["file"])
+        except (OSError, SnapshotError) as exc:
+            raise CommandError(str(exc), returncode=EXIT_BAD_INPUT) from None
+        result = dpf.import_snapshot("cli", snapshot)
+        if options["json"]:
+            out = {
+                "organisations": len(snapshot.organisations),
+                "changes": [
+                    {
+                        "kind": str(c.kind),
+                        "organisation": c.organisation,
+                        "names": list(c.names),
+                        "before": c.before,
+                        "after": c.after,
+                        "worsens": c.worsens,
+                    }
+                    for c in result.changes
+                ],
+                "alerted_agency_ids": result.alerted_agency_ids,
+                "hops_assessed": result.hops_assessed,
+            }
+            self.stdout.write(json.dumps(out, ensure_ascii=False, indent=2))
+            return
+        for change in result.changes:
+            self.stdout.write(describe(change).en)
+        self.stdout.write(
+            f"{len(snapshot.organisations)} organisations; {len(result.changes)} changes; "
+            f"{len(result.alerted_agency_ids)} agencies alerted; {result.hops_assessed} hops re-assessed."
+        )
