@@ -91,19 +91,17 @@ def find(
     threshold: float = THRESHOLD,
     min_excess_nok: float = MIN_EXCESS_NOK,
 ) -> list[Anomaly]:
-    """Spikes on or after `since` (all days when None), newest first."""
+    """Spikes on or after `since` (all days when None), newest first.
+
+    Daily totals per service are scanned first (small); the SKU, sub-account and region detail
+    is read only for the spike days.
+    """
     rows = con.execute(
-        "SELECT day, provider, coalesce(service, ''), coalesce(sku, ''), coalesce(region, ''), "
-        "coalesce(sub_account, ''), sum(effective_nok) FROM daily GROUP BY ALL"
+        "SELECT provider, coalesce(service, ''), day, sum(effective_nok) FROM daily GROUP BY ALL"
     ).fetchall()
-    totals: dict[tuple[str, str], dict[date, float]] = defaultdict(lambda: defaultdict(float))
-    parts: dict[tuple[str, str, str], dict[str, dict[date, float]]] = defaultdict(
-        lambda: defaultdict(lambda: defaultdict(float))
-    )
-    for day, provider, service, sku, region, sub, nok in rows:
-        totals[(provider, service)][day] += nok
-        for dim, value in zip(DRIVER_DIMENSIONS, (sku, region, sub), strict=True):
-            parts[(provider, service, dim)][value][day] += nok
+    totals: dict[tuple[str, str], dict[date, float]] = defaultdict(dict)
+    for provider, service, day, nok in rows:
+        totals[(provider, service)][day] = nok
     found: list[Anomaly] = []
     for (provider, service), series in totals.items():
         first = min(series)
@@ -118,20 +116,7 @@ def find(
             median, mad, score = robust_score(history, series[day])
             if score < threshold or series[day] - median < min_excess_nok:
                 continue
-            drivers = []
-            for dim in DRIVER_DIMENSIONS:
-                best = None
-                for value, values in parts[(provider, service, dim)].items():
-                    own = [
-                        values.get(day - timedelta(days=k), 0.0) for k in range(1, len(history) + 1)
-                    ]
-                    d = Driver(
-                        dim, value, round(values.get(day, 0.0), 2), round(statistics.median(own), 2)
-                    )
-                    if best is None or d.increase_nok > best.increase_nok:
-                        best = d
-                if best is not None:
-                    drivers.append(best)
+            drivers = _drivers(con, provider, service, day, len(history))
             excess = series[day] - median
             top = next(
                 (d for d in drivers if d.increase_nok >= DRIVER_SHARE * excess),
@@ -151,3 +136,33 @@ def find(
                 )  # fmt: skip
             )
     return sorted(found, key=lambda a: (a.day, a.excess_nok), reverse=True)
+
+
+def _drivers(
+    con: duckdb.DuckDBPyConnection, provider: str, service: str, day: date, history_days: int
+) -> list[Driver]:
+    """Per dimension, the value whose cost on `day` rose most above its median before it."""
+    start = day - timedelta(days=history_days)
+    rows = con.execute(
+        "SELECT day, coalesce(sku, ''), coalesce(sub_account, ''), coalesce(region, ''), "
+        "sum(effective_nok) FROM daily WHERE provider = ? AND coalesce(service, '') = ? "
+        "AND day BETWEEN ? AND ? GROUP BY ALL",
+        [provider, service, start, day],
+    ).fetchall()
+    parts: dict[str, dict[str, dict[date, float]]] = {
+        dim: defaultdict(lambda: defaultdict(float)) for dim in DRIVER_DIMENSIONS
+    }
+    for row_day, sku, sub, region, nok in rows:
+        for dim, value in zip(DRIVER_DIMENSIONS, (sku, sub, region), strict=True):
+            parts[dim][value][row_day] += nok
+    drivers = []
+    for dim in DRIVER_DIMENSIONS:
+        best = None
+        for value, values in parts[dim].items():
+            own = [values.get(day - timedelta(days=k), 0.0) for k in range(1, history_days + 1)]
+            d = Driver(dim, value, round(values.get(day, 0.0), 2), round(statistics.median(own), 2))
+            if best is None or d.increase_nok > best.increase_nok:
+                best = d
+        if best is not None:
+            drivers.append(best)
+    return drivers
