@@ -34,6 +34,15 @@ urlpatterns = [
     path("dpf-kontroll/", views.dpf_control, name="dpf_control"),
     path("dpf-listen/", views.dpf_list, name="dpf_list"),
     *(
+        path(
+            f"ledd/<int:hopassessment_id>/scc.{fmt}",
+            views.hop_scc,
+            {"fmt": fmt},
+            name=f"hop_scc_{fmt}",
+        )
+        for fmt in ("odt", "docx", "md")
+    ),
+    *(
         path(f"protokoll.{fmt}", views.record_export, {"fmt": fmt}, name=f"record_{fmt}")
         for fmt in ("ods", "xlsx", "csv", "pdf", "json")
     ),

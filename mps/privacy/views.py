@@ -14,7 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -593,6 +593,52 @@ def activity(request: HttpRequest, processingactivity_id: int) -> HttpResponse:
             "nav": NAV,
         },
     )
+
+
+@login_required
+def hop_scc(request: HttpRequest, hopassessment_id: int, fmt: str) -> HttpResponse:
+    """A draft of SCC Annexes I–III for one hop that leaves the EEA, filled from the chain."""
+    from mps.privacy import chain
+    from mps.privacy.exports import scc
+    from mps.privacy.rules import assess_many, parse_scenario
+
+    viewer = request.viewer
+    hop = get_visible_or_404(
+        HopAssessment.objects.select_related("activity", "activity__agency", "declaration"),
+        viewer,
+        pk=hopassessment_id,
+    )
+    activity, declaration = hop.activity, hop.declaration
+    entries = list(declaration.entries.order_by("position"))
+    scenario = parse_scenario(chain.scenario_dict(activity, declaration, entries, hop.assessed_on))
+    assessment = next(assess_many([scenario], chain.dpf_entries()))
+    language = "nb" if _nb() else "en"
+    with translation.override(language):
+        subjects = dict(taxonomy.DATA_SUBJECTS)
+        measures = []
+        if declaration.encryption_at_rest:
+            measures.append(scc.Measure(_("Encryption"), _("Encryption at rest")))
+        if declaration.encryption_in_transit:
+            measures.append(scc.Measure(_("Encryption"), _("Encryption in transit")))
+        try:
+            draft = scc.draft_from_chain(
+                scenario,
+                assessment,
+                hop.hop_id,
+                language=language,
+                functions={e.hop_id: e.function for e in entries},
+                category_labels={c.code: str(c.label) for c in taxonomy.DATA_CATEGORIES},
+                measures=tuple(measures),
+                data_subjects=tuple(str(subjects.get(s, s)) for s in activity.data_subjects),
+                purposes=activity.purposes,
+                retention=activity.erasure_limits,
+                supervisory_authority="Datatilsynet",
+            )
+        except ValueError as exc:
+            raise Http404(str(exc)) from exc
+    response = HttpResponse(scc.render(draft, fmt), content_type=scc.MEDIA_TYPES[fmt])
+    response["Content-Disposition"] = f'attachment; filename="scc-vedlegg-{hop.pk}.{fmt}"'
+    return response
 
 
 @login_required

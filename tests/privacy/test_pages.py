@@ -223,3 +223,22 @@ def test_the_agency_downloads_its_article_30_record_with_the_assessed_transfers(
         assert "Byggesak" in body and "Support Services India Pvt Ltd" in body
         assert "CANARY" not in body
     assert login(world.vera).get(reverse(f"privacy:record_{fmt}")).status_code == 403
+
+
+@pytest.mark.parametrize("fmt", ["odt", "docx", "md"])
+def test_an_scc_annex_draft_is_filled_from_the_chain_for_a_hop_leaving_the_eea(world, login, fmt):
+    service = declared_service(world.vendor, "Sak", india_chain())
+    act = activity(world.eksempel, "Byggesak", [service])
+    india = HopAssessment.objects.get(activity=act, country="IN")
+    norway = HopAssessment.objects.get(activity=act, country="NO")
+    client = login(world.alice)
+    page = client.get(reverse("privacy:activity", args=[act.pk])).content.decode()
+    assert reverse(f"privacy:hop_scc_{fmt}", args=[india.pk]) in page or fmt == "md"
+    response = client.get(reverse(f"privacy:hop_scc_{fmt}", args=[india.pk]))
+    assert response.status_code == 200 and "attachment" in response["Content-Disposition"]
+    if fmt == "md":
+        assert "Support Services India Pvt Ltd" in response.content.decode()
+    assert client.get(reverse(f"privacy:hop_scc_{fmt}", args=[norway.pk])).status_code == 404
+    assert (
+        login(world.bob).get(reverse(f"privacy:hop_scc_{fmt}", args=[india.pk])).status_code == 404
+    )
