@@ -8,10 +8,12 @@ which convert the billing rows at each charge date's rate.
 from __future__ import annotations
 
 from dataclasses import asdict
+from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from django.http import Http404, HttpRequest
-from ninja import Router
+from ninja import Router, Schema
 from ninja.errors import HttpError
 
 from mps.core.tenancy import get_visible_or_404, visible
@@ -132,6 +134,28 @@ def forecast(request: HttpRequest, organisation_id: int) -> dict[str, Any]:
         if view.budget
         else None,
         "alerts": [asdict(a) for a in view.alerts],
+    }
+
+
+class BudgetIn(Schema):
+    year: int
+    amount_nok: Decimal
+    reference_date: date
+    note: str = ""
+
+
+@router.put("/organisations/{int:organisation_id}/budget", response=dict)
+def set_budget(request: HttpRequest, organisation_id: int, payload: BudgetIn) -> dict[str, Any]:
+    """Set the organisation's budget for a year (members who may write, and the operator)."""
+    org = _organisation(request, organisation_id)
+    budget = actions.do_set_budget(
+        request.user, org, payload.year, payload.amount_nok, payload.reference_date, payload.note
+    )
+    return {
+        "year": budget.year,
+        "amount_nok": float(budget.amount_nok),
+        "reference_date": budget.reference_date.isoformat(),
+        "note": budget.note,
     }
 
 

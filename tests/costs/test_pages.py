@@ -264,3 +264,16 @@ def test_an_upload_that_cannot_be_read_is_marked_failed(world, data_dir):
     item.refresh_from_db()
     assert item.message and item.finished_at is not None
     assert actions.run_upload(item.pk).status == "failed"  # a second delivery changes nothing
+
+
+def test_the_api_sets_a_budget_for_writers_only(world, login):
+    url = f"/api/v1/costs/organisations/{world.eksempel.pk}/budget"
+    body = {"year": 2024, "amount_nok": "5000", "reference_date": "2024-01-02"}
+    response = login(world.rolf).put(url, body, content_type="application/json")
+    assert response.status_code == 403 and not Budget.objects.exists()
+    response = login(world.alice).put(url, body, content_type="application/json")
+    assert response.status_code == 200 and response.json()["amount_nok"] == 5000.0
+    bad = {**body, "amount_nok": "0"}
+    assert login(world.alice).put(url, bad, content_type="application/json").status_code == 422
+    other = f"/api/v1/costs/organisations/{world.annen.pk}/budget"
+    assert login(world.alice).put(other, body, content_type="application/json").status_code == 404
