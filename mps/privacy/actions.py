@@ -209,10 +209,9 @@ def validate_declaration(data: DeclarationData) -> DeclarationData:
                 _("%(where)s: unknown data category %(value)s.")
                 % {"where": where, "value": repr(unknown[0])},
             )
-        if (
-            e.upstream is not None
-            and not (0 <= e.upstream < len(data.entries))
-            or e.upstream == i - 1
+        # `upstream` is a 0-based index into the entries; `i` counts from 1 for messages.
+        if e.upstream is not None and (
+            not 0 <= e.upstream < len(data.entries) or e.upstream == i - 1
         ):
             _add(
                 errors,

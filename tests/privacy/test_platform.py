@@ -304,3 +304,22 @@ def test_reassess_reads_a_constant_number_of_queries(world, django_assert_max_nu
         chain.reassess(
             ProcessingActivity.objects.filter(pk__in=[a.pk for a in acts]).select_related("agency")
         )
+
+
+def test_an_entry_cannot_engage_itself_and_a_cycle_is_refused_at_publication(world):
+    service = make_service(world.vendor, "Sak")
+    with pytest.raises(ValidationError):
+        actions.save_declaration_draft(
+            None,
+            service,
+            declaration((EntryData("A AS", "NO", "Drift", "processing", upstream=0),)),
+        )
+    cycle = (
+        processor(),
+        EntryData("B AS", "NO", "Drift", "processing", upstream=2),
+        EntryData("C AS", "NO", "Drift", "processing", upstream=1),
+    )
+    actions.save_declaration_draft(None, service, declaration(cycle))
+    with pytest.raises(ValidationError) as exc:
+        actions.publish_declaration(None, service)
+    assert "cycle" in str(exc.value)
