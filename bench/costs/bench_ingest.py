@@ -27,17 +27,57 @@ ORG = "974760673"
 CONTENDERS = ("mps", "pandas", "bare-duckdb", "bare-polars")
 # Pandas reads this many rows at a time: a careful implementation does not load 10 GB at once.
 PANDAS_CHUNK_ROWS = 200_000
+# Files up to this size are written row by row by the synthetic generator; larger ones repeat it.
+BASE_ROWS = 1_000_000
+SCALED_COLUMNS = (
+    "BilledCost", "EffectiveCost", "ListCost", "ContractedCost", "ConsumedQuantity",
+    "PricingQuantity", "CommitmentDiscountQuantity", "PricingCurrencyEffectiveCost",
+)  # fmt: skip
 
 
 def generate(path: Path, rows: int) -> None:
+    """A FOCUS 1.2 CSV of `rows` rows (about 960 bytes a row, every FOCUS 1.2 column).
+
+    Up to BASE_ROWS rows come straight from mps.costs.engine.synthetic (messy, a year, four
+    providers). The Python generator writes about 17,000 rows per CPU second, so a larger file
+    is the base file repeated as more resources: copy k gets its own ResourceId/ResourceName
+    and its quantities and costs scaled by its own factor (so values are not repeated), rows
+    interleaved in blocks of DuckDB's vector size, written by DuckDB.
+    """
     from mps.costs.engine import synthetic
 
-    days = 366
-    resources = math.ceil(rows / (days * len(synthetic.PROVIDERS)))
-    spec = synthetic.Spec(
-        start=date(2024, 1, 1), days=days, resources=resources, messy=True, seed=rows
+    if rows <= BASE_ROWS:
+        days = 366
+        resources = math.ceil(rows / (days * len(synthetic.PROVIDERS)))
+        spec = synthetic.Spec(
+            start=date(2024, 1, 1), days=days, resources=resources, messy=True, seed=rows
+        )
+        synthetic.write_csv(path, spec, limit=rows)
+        return
+    import duckdb
+
+    base = path.with_name(f"focus-{BASE_ROWS}.csv")
+    if not base.exists():
+        generate(base, BASE_ROWS)
+    copies = math.ceil(rows / BASE_ROWS)
+    scaled = []
+    for name in SCALED_COLUMNS:
+        scaled.append(
+            f"CASE WHEN k = 0 OR {name} IS NULL OR {name} = 'NULL' THEN {name} "
+            f"ELSE printf('%.10g', TRY_CAST({name} AS DOUBLE) * (1 + k * 0.037)) END AS {name}"
+        )
+    for name in ("ResourceId", "ResourceName"):
+        scaled.append(
+            f"CASE WHEN k = 0 OR {name} IS NULL OR {name} = 'NULL' THEN {name} "
+            f"ELSE {name} || '-c' || k END AS {name}"
+        )
+    header = ", ".join(synthetic.HEADER)
+    con = duckdb.connect()
+    con.execute(
+        f"COPY (SELECT {header} FROM (SELECT * REPLACE ({', '.join(scaled)}) "  # noqa: S608
+        f"FROM read_csv('{base}', all_varchar = true, header = true), range({copies}) AS t(k)) "
+        f"LIMIT {rows}) TO '{path}' (FORMAT csv, HEADER true)"
     )
-    synthetic.write_csv(path, spec, limit=rows)
 
 
 def run_mps(source: Path, out: Path) -> int:
@@ -98,6 +138,7 @@ def run_pandas(source: Path, out: Path) -> int:
     ):
         chunk.columns = [canonical_name(c) or c.strip() for c in chunk.columns]
         bad = pd.DataFrame(index=chunk.index)
+        warn_json = pd.DataFrame(index=chunk.index)
         for column in CATALOGUE:
             if column.name not in chunk:
                 chunk[column.name] = None
@@ -125,16 +166,27 @@ def run_pandas(source: Path, out: Path) -> int:
                 key = raw.str.strip().str.replace("-", "").str.replace(" ", "").str.lower()
                 value = key.map(lookup)
                 bad[f"{R.INVALID_VALUE}:{column.name}"] = raw.notna() & value.isna()
-            elif column.name == "Tags":
-                value = raw.str.replace(r'"\s*((?:[^"\\]|\\.)*?)\s*"\s*:', r'"\1":', regex=True)
+            elif column.kind == Kind.JSON:
+                value = raw
+                if column.name in ("Tags", "AllocatedTags"):
+                    value = raw.str.replace(r'"\s*((?:[^"\\]|\\.)*?)\s*"\s*:', r'"\1":', regex=True)
+                # Parse each distinct text once (tags repeat per resource), as a careful
+                # implementation would; json.loads on every row would be far slower.
+                is_object = {text: _is_json_object(text) for text in value.dropna().unique()}
+                warn_json[f"{R.INVALID_JSON}:{column.name}"] = value.notna() & ~value.map(
+                    is_object
+                ).fillna(True).astype(bool)
             else:
                 value = raw
             chunk[column.name] = value
         for name in R.REQUIRED_COLUMNS:
             bad[f"{R.REQUIRED_VALUE}:{name}"] = chunk[name].isna()
-        bad[f"{R.PERIOD_ORDER}:ChargePeriodStart"] = (
-            chunk["ChargePeriodStart"] >= chunk["ChargePeriodEnd"]
-        )
+        bad[f"{R.REQUIRED_VALUE}:ProviderName"] = chunk["ProviderName"].isna()
+        for start, end in (
+            ("ChargePeriodStart", "ChargePeriodEnd"),
+            ("BillingPeriodStart", "BillingPeriodEnd"),
+        ):
+            bad[f"{R.PERIOD_ORDER}:{start}"] = chunk[start] >= chunk[end]
         for key, count in bad.sum().items():
             if count:
                 errors[key] = errors.get(key, 0) + int(count)
@@ -142,10 +194,19 @@ def run_pandas(source: Path, out: Path) -> int:
             for index in np.flatnonzero(bad.to_numpy().any(axis=1))[: 100 - len(first_errors)]:
                 first_errors.append((total + int(index) + 2, "", ""))
         provider = chunk["ProviderName"]
-        warn = pd.DataFrame(index=chunk.index)
+        warn = warn_json
         for name in R.NOT_NULL_COLUMNS + R.NOT_NULL_BEFORE_1_3:
             warn[f"{R.MANDATORY_NULL}:{name}"] = chunk[name].isna()
         usage = chunk["ChargeCategory"] == "Usage"
+        usage_or_purchase = chunk["ChargeCategory"].isin(["Usage", "Purchase"])
+        warn[f"{R.MANDATORY_NULL}:PricingCategory"] = (
+            chunk["PricingCategory"].isna() & usage_or_purchase & chunk["ChargeClass"].isna()
+        )
+        for name in ("PricingQuantity", "PricingUnit"):
+            warn[f"{R.MANDATORY_NULL}:{name}"] = chunk[name].isna() & usage_or_purchase
+        warn[f"{R.EFFECTIVE_COST_ZERO}:EffectiveCost"] = (
+            usage & (chunk["EffectiveCost"] == 0) & (chunk["BilledCost"] > 0)
+        )
         warn[f"{R.MANDATORY_NULL}:RegionId"] = (
             chunk["RegionId"].isna() & chunk["ResourceId"].notna() & usage
         )
@@ -193,6 +254,13 @@ def run_pandas(source: Path, out: Path) -> int:
     return total
 
 
+def _is_json_object(text: str) -> bool:
+    try:
+        return isinstance(json.loads(text), dict)
+    except ValueError:
+        return False
+
+
 def child(contender: str, source: Path, out: Path) -> None:
     run = {
         "mps": run_mps,
@@ -216,7 +284,9 @@ def child(contender: str, source: Path, out: Path) -> None:
     print(json.dumps(report))
 
 
-def measure(contender: str, source: Path, work: Path) -> dict[str, float]:
+def measure(
+    contender: str, source: Path, work: Path, keep_as: Path | None = None
+) -> dict[str, float]:
     out = work / f"out-{contender}"
     shutil.rmtree(out, ignore_errors=True)
     out.mkdir(parents=True)
@@ -226,6 +296,10 @@ def measure(contender: str, source: Path, work: Path) -> dict[str, float]:
         text=True,
         check=False,
     )
+    if keep_as is not None and proc.returncode == 0:
+        # The store mps wrote, for bench/costs/bench_aggregate.py.
+        shutil.rmtree(keep_as, ignore_errors=True)
+        (out / "costs").rename(keep_as)
     shutil.rmtree(out, ignore_errors=True)
     if proc.returncode != 0:
         raise SystemExit(f"{contender} failed:\n{proc.stderr[-3000:]}")
@@ -247,6 +321,15 @@ def main() -> None:
     )
     parser.add_argument("--append", type=Path, help="append the results as Markdown to this file")
     parser.add_argument(
+        "--keep-store",
+        action="store_true",
+        help="keep the Parquet store mps wrote for the largest file as DIR/store-ROWS "
+        "(input for bench/costs/bench_aggregate.py)",
+    )
+    parser.add_argument(
+        "--repeat", type=int, default=1, help="measure each contender this many times"
+    )
+    parser.add_argument(
         "--child", nargs=3, metavar=("CONTENDER", "SOURCE", "OUT"), help=argparse.SUPPRESS
     )
     args = parser.parse_args()
@@ -261,18 +344,24 @@ def main() -> None:
             print(f"generating {source} …", flush=True)
             generate(source, rows)
         size_mb = source.stat().st_size / 1e6
-        for contender in args.contenders:
-            if contender == "pandas" and rows > args.pandas_max_rows:
-                continue
-            r = measure(contender, source, args.dir)
-            r["file_mb"] = size_mb
-            results.append(r)
-            print(
-                f"{rows:>10,} rows {contender:12s} {r['seconds']:8.1f} s (cpu {r['cpu_seconds']:.1f} s) "
-                f"{r['rows'] / r['seconds']:10,.0f} rows/s "
-                f"peak {r['peak_rss_mib']:7.0f} MiB",
-                flush=True,
-            )
+        for run in range(args.repeat):
+            for contender in args.contenders:
+                if contender == "pandas" and rows > args.pandas_max_rows:
+                    continue
+                keep = contender == "mps" and args.keep_store and rows == max(args.rows)
+                r = measure(
+                    contender, source, args.dir, args.dir / f"store-{rows}" if keep else None
+                )
+                r["file_mb"] = size_mb
+                r["run"] = run + 1
+                r["load"] = os.getloadavg()[0]
+                results.append(r)
+                print(
+                    f"{rows:>10,} rows {contender:12s} run {run + 1} {r['seconds']:8.1f} s "
+                    f"(cpu {r['cpu_seconds']:.1f} s) {r['rows'] / r['seconds']:10,.0f} rows/s "
+                    f"peak {r['peak_rss_mib']:7.0f} MiB, load {r['load']:.1f}",
+                    flush=True,
+                )
     table = render(results, args)
     print(table)
     if args.append:
@@ -281,9 +370,9 @@ def main() -> None:
 
 
 def render(results: list[dict[str, float]], args: argparse.Namespace) -> str:
-    by_size: dict[int, dict[str, dict[str, float]]] = {}
+    by_run: dict[tuple[int, int], dict[str, dict[str, float]]] = {}
     for r in results:
-        by_size.setdefault(int(r["rows"]), {})[str(r["contender"])] = r
+        by_run.setdefault((int(r["rows"]), int(r["run"])), {})[str(r["contender"])] = r
     lines = [
         "",
         f"### Cost ingest (FOCUS 1.2 CSV → validated Parquet), {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
@@ -293,10 +382,10 @@ def render(results: list[dict[str, float]], args: argparse.Namespace) -> str:
         f"Command: `.venv/bin/python bench/costs/bench_ingest.py --rows {' '.join(map(str, args.rows))} "
         f"--dir {args.dir}`",
         "",
-        "| rows | file MB | contender | wall s | rows/s | CPU s | peak RSS MiB | wall ÷ fastest bare | CPU ÷ fastest bare |",
-        "|---:|---:|---|---:|---:|---:|---:|---:|---:|",
+        "| rows | run | contender | load | wall s | rows/s | CPU s | peak RSS MiB | wall ÷ fastest bare | CPU ÷ fastest bare |",
+        "|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
-    for rows, entries in sorted(by_size.items()):
+    for (rows, run), entries in sorted(by_run.items()):
         bare = [e for name, e in entries.items() if name.startswith("bare")]
         fastest = min((e["seconds"] for e in bare), default=float("nan"))
         fastest_cpu = min((e["cpu_seconds"] for e in bare), default=float("nan"))
@@ -305,13 +394,13 @@ def render(results: list[dict[str, float]], args: argparse.Namespace) -> str:
                 continue
             e = entries[name]
             lines.append(
-                f"| {rows:,} | {e['file_mb']:,.0f} | {name} | {e['seconds']:.1f} | "
+                f"| {rows:,} | {run} | {name} | {e['load']:.1f} | {e['seconds']:.1f} | "
                 f"{rows / e['seconds']:,.0f} | {e['cpu_seconds']:.1f} | {e['peak_rss_mib']:,.0f} | "
                 f"{e['seconds'] / fastest:.2f} | {e['cpu_seconds'] / fastest_cpu:.2f} |"
             )
         if "mps" in entries and "pandas" in entries:
             lines.append(
-                f"| {rows:,} | | pandas ÷ mps | {entries['pandas']['seconds'] / entries['mps']['seconds']:.1f}× | | "
+                f"| {rows:,} | {run} | pandas ÷ mps | | {entries['pandas']['seconds'] / entries['mps']['seconds']:.1f}× | | "
                 f"{entries['pandas']['cpu_seconds'] / entries['mps']['cpu_seconds']:.1f}× | | | |"
             )
     lines.append("")

@@ -80,15 +80,20 @@ def _ratio(a: float, b: float | None) -> float | None:
     return round(a / b, 4) if b else None
 
 
-def all_kpis() -> tuple[tuple[str, str] | None, list[Kpis]]:
-    """Every agency's KPIs over the common 12-month window (two queries)."""
+def all_kpis(sector: str | None = None) -> tuple[tuple[str, str] | None, list[Kpis]]:
+    """Every agency's KPIs (of one sector when given) over the common 12-month window.
+
+    Two queries: the latest month with data anywhere, then one grouped row per agency.
+    """
     latest = CostMonth.objects.aggregate(m=Max("month"))["m"]
     if latest is None:
         return None, []
     window = (_shift(latest, WINDOW_MONTHS - 1), latest)
+    months = CostMonth.objects.filter(month__gte=window[0], month__lte=window[1])
+    if sector is not None:
+        months = months.filter(organisation__sector=sector)
     rows = (
-        CostMonth.objects.filter(month__gte=window[0], month__lte=window[1])
-        .values(
+        months.values(
             "organisation_id",
             "organisation__name",
             "organisation__sector",
@@ -180,8 +185,8 @@ def position(organisation_id: int, group: list[Kpis], kpi: str) -> KpiPosition:
 
 
 def benchmark_for(organisation: Any) -> Benchmark:
-    window, everyone = all_kpis()
     sector = organisation.sector or ""
+    window, everyone = all_kpis(sector)
     band = size_band(sector, organisation.employees, organisation.population)
     group = [k for k in everyone if k.sector == sector and k.band == band]
     shown = len(group) >= MIN_GROUP

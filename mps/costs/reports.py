@@ -8,15 +8,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import duckdb
 
-from mps.costs.actions import costs_dir, fx_table, store_key
+from mps.costs.actions import costs_dir, store_key
 from mps.costs.engine import aggregate, analyses, anomalies, forecast
 from mps.costs.engine.decompose import MonthChange, month_over_month_aggregated
-from mps.costs.models import Budget
+from mps.costs.engine.fx import MAX_RATE_AGE_DAYS, shipped_table
+from mps.costs.models import Budget, ExchangeRate
 
 # The overview shows this many recent months.
 OVERVIEW_MONTHS = 12
@@ -98,12 +99,28 @@ class ForecastView:
 
 
 def _rates(currencies: list[str], day: date) -> dict[str, float]:
-    table = fx_table()
-    out = {}
-    for currency in currencies:
-        found = table.rate_on(currency, day)
-        if found is not None:
-            out[currency] = float(found[1])
+    """NOK per unit on `day` (the latest quote at most a week older), in one query.
+
+    Falls back to the shipped Norges Bank rates while none have been imported.
+    """
+    if not currencies:
+        return {}
+    rows = (
+        ExchangeRate.objects.filter(
+            currency__in=currencies,
+            day__lte=day,
+            day__gte=day - timedelta(days=MAX_RATE_AGE_DAYS),
+        )
+        .order_by("currency", "day")
+        .values_list("currency", "nok_per_unit")
+    )
+    out = {currency: float(value) for currency, value in rows}  # the latest day wins
+    if not out and not ExchangeRate.objects.exists():
+        table = shipped_table()
+        for currency in currencies:
+            found = table.rate_on(currency, day)
+            if found is not None:
+                out[currency] = float(found[1])
     return out
 
 

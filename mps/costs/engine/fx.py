@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import bisect
 import csv
+import functools
 import io
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -166,5 +167,7 @@ def shipped_rates_path() -> Path:
     return Path(__file__).resolve().parent.parent / "data" / "norges-bank-exr.csv"
 
 
+@functools.cache
 def shipped_table() -> FxTable:
+    """The shipped rates, parsed once per process (callers only read the table)."""
     return FxTable.from_rates(read_exr_file(shipped_rates_path()))
