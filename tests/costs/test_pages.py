@@ -277,3 +277,25 @@ def test_the_api_sets_a_budget_for_writers_only(world, login):
     assert login(world.alice).put(url, bad, content_type="application/json").status_code == 422
     other = f"/api/v1/costs/organisations/{world.annen.pk}/budget"
     assert login(world.alice).put(other, body, content_type="application/json").status_code == 404
+
+
+def test_the_upload_form_works_without_javascript(world, login, django_assert_max_num_queries):
+    client = login(world.alice)
+    with django_assert_max_num_queries(4):
+        body = client.get(f"/kostnader/virksomhet/{world.eksempel.pk}/last-opp/").content.decode()
+    assert 'enctype="multipart/form-data"' in body and 'type="file"' in body
+    assert "<script" not in body and "style=" not in body
+
+
+def test_the_operator_sees_an_agencys_cost_pages(world, costs, login):
+    client = login(world.ola)
+    for page in ("", "fordeling/", "avvik/", "prognose/", "importer/", "sammenligning/"):
+        assert client.get(f"/kostnader/virksomhet/{world.eksempel.pk}/{page}").status_code == 200
+
+
+def test_amounts_are_written_the_norwegian_way():
+    from mps.costs.templatetags.costs_tags import nok, pct
+
+    assert nok(1234567.891) == "1\u00a0234\u00a0567,89"
+    assert nok(-5) == "−5,00" and nok(None) == "–"
+    assert pct(0.1234) == "12,3\u00a0%" and pct(-0.05) == "−5,0\u00a0%" and pct(None) == "–"
