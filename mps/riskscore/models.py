@@ -211,7 +211,14 @@ class ScoreSnapshot(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["organisation", "date"], name="riskscore_snapshot_day"),
         ]
-        indexes = [models.Index(fields=["date", "grade"])]
+        indexes = [
+            models.Index(fields=["date", "grade"]),
+            # Covers "newest scored snapshot of an organisation in a date range" without reading
+            # the rows (the national trend seeks it per agency and week).
+            models.Index(
+                fields=["organisation", "date", "score"], name="riskscore_snap_org_day_score"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.organisation} {self.date} {self.grade}"
