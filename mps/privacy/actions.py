@@ -25,9 +25,11 @@ from mps.privacy import chain, taxonomy
 from mps.privacy.diff import ChainDiff, diff_chains
 from mps.privacy.models import (
     Access,
+    AgencyTia,
     ChainEntry,
     Declaration,
     DeclarationStatus,
+    HopAssessment,
     Notification,
     ProcessingActivity,
     RecordKind,
@@ -717,6 +719,42 @@ def do_reassess(viewer: Viewer, activity: ProcessingActivity) -> int:
     hops = chain.reassess([activity])
     audit.record(viewer.user, "privacy.activity.reassess", activity, after={"hops": hops})
     return hops
+
+
+@transaction.atomic
+def record_tia(actor: Any, hop: HopAssessment, note: str = "", on: date | None = None) -> AgencyTia:
+    """The agency has done its own TIA for this recipient behind this service; every
+    activity of the agency that uses the service is re-assessed with it."""
+    on = on or timezone.localdate()
+    if hop.mechanism not in ("scc", "bcr", "none") or hop.country in reference().eea:
+        raise ValidationError(
+            {
+                "hop": _("A TIA is for transfers under SCCs or BCRs; %(entity)s needs none.")
+                % {"entity": hop.entity}
+            }
+        )
+    agency = hop.activity.agency
+    tia, created = AgencyTia.objects.get_or_create(
+        agency=agency,
+        service_id=hop.service_id,
+        entity=hop.entity,
+        defaults={"done_on": on, "note": note.strip()[:MAX_TEXT], "created_by": _user(actor)},
+    )
+    if created:
+        audit.record(actor, "privacy.tia.record", tia, after=audit.snapshot(tia))
+    chain.reassess(
+        ProcessingActivity.objects.filter(agency=agency, services=hop.service_id)
+        .select_related("agency")
+        .distinct()
+    )
+    return tia
+
+
+def do_record_tia(viewer: Viewer, hop: HopAssessment, note: str = "") -> AgencyTia:
+    hop = get_changeable_or_404(
+        HopAssessment.objects.select_related("activity", "activity__agency"), viewer, pk=hop.pk
+    )
+    return record_tia(viewer.user, hop, note)
 
 
 # ---------------------------------------------------------------------------------------

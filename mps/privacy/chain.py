@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from mps.privacy.diff import EntryFacts
 from mps.privacy.models import (
+    AgencyTia,
     ChainEntry,
     Declaration,
     DeclarationStatus,
@@ -75,12 +76,19 @@ def entry_safeguards(declaration: Declaration, entry: ChainEntry) -> list[str]:
 
 
 def hop_dicts(
-    declaration: Declaration, entries: list[ChainEntry], categories: list[str] | None
+    declaration: Declaration,
+    entries: list[ChainEntry],
+    categories: list[str] | None,
+    tia_entities: frozenset[str] = frozenset(),
 ) -> list[dict[str, Any]]:
-    """The chain as the engine's hops; `categories` None means 'whatever the entry says'."""
+    """The chain as the engine's hops; `categories` None means 'whatever the entry says';
+    `tia_entities` are recipients the agency itself has done a TIA for."""
     by_pk = {e.pk: e for e in entries}
     hops = []
     for entry in entries:
+        safeguards = entry_safeguards(declaration, entry)
+        if entry.legal_name in tia_entities and "tia" not in safeguards:
+            safeguards.append("tia")
         hop: dict[str, Any] = {
             "id": entry.hop_id,
             "from": by_pk[entry.upstream_id].hop_id if entry.upstream_id in by_pk else ROOT,
@@ -89,7 +97,7 @@ def hop_dicts(
             "role": entry.role,
             "access": entry.access,
             "intra_group": entry.intra_group,
-            "safeguards": entry_safeguards(declaration, entry),
+            "safeguards": safeguards,
         }
         if entry.parent_country:
             hop["parent_country"] = entry.parent_country
@@ -109,6 +117,7 @@ def scenario_dict(
     declaration: Declaration,
     entries: list[ChainEntry],
     assessed_on: date,
+    tia_entities: frozenset[str] = frozenset(),
 ) -> dict[str, Any]:
     categories = list(dict.fromkeys(activity.data_categories or []))
     return {
@@ -120,7 +129,7 @@ def scenario_dict(
             "exercising_public_powers": activity.public_powers,
         },
         "data_categories": categories,
-        "hops": hop_dicts(declaration, entries, categories),
+        "hops": hop_dicts(declaration, entries, categories, tia_entities),
     }
 
 
@@ -200,6 +209,11 @@ def reassess(activities: Iterable[ProcessingActivity], on: date | None = None) -
     ).values_list("processingactivity_id", "service_id"):
         links[activity_id].append(service_id)
     declarations = current_declarations(s for ss in links.values() for s in ss)
+    tias: dict[tuple[int, int], set[str]] = defaultdict(set)
+    for agency_id, service_id, entity in AgencyTia.objects.filter(
+        agency_id__in={a.agency_id for a in activities}
+    ).values_list("agency_id", "service_id", "entity"):
+        tias[(agency_id, service_id)].add(entity)
     jobs: list[tuple[ProcessingActivity, Declaration, list[ChainEntry]]] = []
     scenarios = []
     for activity in activities:
@@ -211,7 +225,8 @@ def reassess(activities: Iterable[ProcessingActivity], on: date | None = None) -
             if not entries:
                 continue
             jobs.append((activity, declaration, entries))
-            scenarios.append(parse_scenario(scenario_dict(activity, declaration, entries, on)))
+            tia = frozenset(tias.get((activity.agency_id, service_id), ()))
+            scenarios.append(parse_scenario(scenario_dict(activity, declaration, entries, on, tia)))
     results = list(assess_many(scenarios, dpf_entries()))
     rows: list[HopAssessment] = []
     counts: dict[int, dict[str, int]] = {

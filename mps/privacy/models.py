@@ -500,3 +500,39 @@ class DpfControl(models.Model):
 
     def __str__(self) -> str:
         return f"{self.entity} {self.controlled_on}"
+
+
+class AgencyTia(models.Model):
+    """The agency's own transfer impact assessment for one recipient behind one service.
+
+    A vendor declares the tools it has in place; an agency may do the TIA itself (as the
+    exporter, EDPB Recommendations 01/2020). Recorded once, it counts for every activity
+    of the agency that uses the service.
+    """
+
+    agency = models.ForeignKey(
+        "organisations.Organisation", on_delete=models.CASCADE, related_name="privacy_tias"
+    )
+    service = models.ForeignKey("registry.Service", on_delete=models.CASCADE, related_name="+")
+    entity = models.CharField(_("legal entity"), max_length=200)
+    done_on = models.DateField(_("done on"))
+    note = models.TextField(_("note"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    tenant_owner = "agency"
+
+    class Meta:
+        ordering = ["agency_id", "service_id", "entity"]
+        verbose_name = _("transfer impact assessment")
+        verbose_name_plural = _("transfer impact assessments")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agency", "service", "entity"], name="privacy_one_tia_per_recipient"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"TIA {self.entity} ({self.done_on})"

@@ -32,6 +32,7 @@ urlpatterns = [
     path("sammendrag/", views.summary, name="summary"),
     path("nasjonalt/", views.national, name="national"),
     path("dpf-kontroll/", views.dpf_control, name="dpf_control"),
+    path("ledd/<int:hopassessment_id>/tia/", views.hop_tia, name="hop_tia"),
     path("dpf-listen/", views.dpf_list, name="dpf_list"),
     *(
         path(

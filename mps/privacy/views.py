@@ -33,6 +33,7 @@ from mps.privacy.forms import (
     declaration_data,
 )
 from mps.privacy.models import (
+    AgencyTia,
     ChainEntry,
     Declaration,
     DeclarationStatus,
@@ -610,7 +611,14 @@ def hop_scc(request: HttpRequest, hopassessment_id: int, fmt: str) -> HttpRespon
     )
     activity, declaration = hop.activity, hop.declaration
     entries = list(declaration.entries.order_by("position"))
-    scenario = parse_scenario(chain.scenario_dict(activity, declaration, entries, hop.assessed_on))
+    tia = frozenset(
+        AgencyTia.objects.filter(
+            agency_id=activity.agency_id, service_id=hop.service_id
+        ).values_list("entity", flat=True)
+    )
+    scenario = parse_scenario(
+        chain.scenario_dict(activity, declaration, entries, hop.assessed_on, tia)
+    )
     assessment = next(assess_many([scenario], chain.dpf_entries()))
     language = "nb" if _nb() else "en"
     with translation.override(language):
@@ -639,6 +647,21 @@ def hop_scc(request: HttpRequest, hopassessment_id: int, fmt: str) -> HttpRespon
     response = HttpResponse(scc.render(draft, fmt), content_type=scc.MEDIA_TYPES[fmt])
     response["Content-Disposition"] = f'attachment; filename="scc-vedlegg-{hop.pk}.{fmt}"'
     return response
+
+
+@login_required
+@require_POST
+def hop_tia(request: HttpRequest, hopassessment_id: int) -> HttpResponse:
+    viewer = request.viewer
+    hop = get_changeable_or_404(HopAssessment, viewer, pk=hopassessment_id)
+    activity_id = hop.activity_id
+    try:
+        actions.do_record_tia(viewer, hop, request.POST.get("note", ""))
+    except ValidationError as exc:
+        _error_messages(request, exc)
+    else:
+        messages.success(request, _("The transfer impact assessment is recorded."))
+    return redirect("privacy:activity", processingactivity_id=activity_id)
 
 
 @login_required

@@ -323,3 +323,25 @@ def test_an_entry_cannot_engage_itself_and_a_cycle_is_refused_at_publication(wor
     with pytest.raises(ValidationError) as exc:
         actions.publish_declaration(None, service)
     assert "cycle" in str(exc.value)
+
+
+def test_an_agencys_own_tia_turns_sccs_without_one_into_ok_for_all_its_activities(world, login):
+    from django.urls import reverse
+
+    from mps.privacy.models import AgencyTia
+
+    service = declared_service(world.vendor, "Analyse", india_chain())
+    first = activity(world.eksempel, "Statistikk", [service])
+    second = activity(world.eksempel, "Rapportering", [service])
+    other = activity(world.annen, "Statistikk", [service])
+    hop = HopAssessment.objects.get(activity=first, country="IN")
+    assert hop.status == "action"
+    assert login(world.bob).post(reverse("privacy:hop_tia", args=[hop.pk])).status_code == 404
+    response = login(world.mari).post(reverse("privacy:hop_tia", args=[hop.pk]))
+    assert response.status_code == 302
+    assert AgencyTia.objects.get().agency == world.eksempel
+    statuses = dict(HopAssessment.objects.filter(country="IN").values_list("activity_id", "status"))
+    assert statuses == {first.pk: "ok", second.pk: "ok", other.pk: "action"}
+    eea = HopAssessment.objects.get(activity=first, country="NO")
+    with pytest.raises(ValidationError):
+        actions.do_record_tia(v(world.mari), eea)
