@@ -130,7 +130,29 @@ def refresh_aggregates(organisation: Any) -> AggregateInfo | None:
             unique_fields=["organisation", "month"],
             update_fields=fields,
         )
+    evaluate_budgets(organisation)
     return info
+
+
+def evaluate_budgets(organisation: Any) -> None:
+    """Store each budget's forecast and alerts, so the overview card needs no DuckDB query."""
+    from mps.costs.engine.forecast import budget_alerts
+    from mps.costs.reports import forecast_for
+
+    now = timezone.now()
+    for budget in Budget.objects.filter(organisation=organisation):
+        result = forecast_for(organisation, budget.year, budget.reference_date)
+        if result is None or result.year != budget.year:
+            Budget.objects.filter(pk=budget.pk).update(
+                forecast_nok=None, alerts=[], evaluated_at=now
+            )
+            continue
+        alerts = budget_alerts(result, float(budget.amount_nok))
+        Budget.objects.filter(pk=budget.pk).update(
+            forecast_nok=result.forecast_nok,
+            alerts=[{"kind": a.kind.value, "amount_nok": a.amount_nok} for a in alerts],
+            evaluated_at=now,
+        )
 
 
 def _record_snapshots(record: CostImport, organisation: Any, result: ImportResult) -> None:
@@ -250,6 +272,8 @@ def do_set_budget(
             },
         )
         audit.record(actor, "costs.budget.set", budget, before=before, after=_budget_dict(budget))
+    evaluate_budgets(organisation)
+    budget.refresh_from_db()
     return budget
 
 

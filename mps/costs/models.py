@@ -187,6 +187,10 @@ class Budget(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     updated_at = models.DateTimeField(auto_now=True)
+    # The forecast and its alerts as of the last import or budget change, for the overview card.
+    forecast_nok = models.FloatField(_("forecast (NOK)"), null=True, blank=True)
+    alerts = models.JSONField(_("alerts"), default=list, blank=True)
+    evaluated_at = models.DateTimeField(null=True, blank=True)
 
     tenant_owner = "organisation"
 

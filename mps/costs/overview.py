@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from mps.core.overview import Card, MenuItem
 from mps.core.tenancy import Viewer
-from mps.costs.models import CostMonth
+from mps.costs.models import Budget, CostMonth
 
 MONTHS = 13  # the last month and the same month a year before
 
@@ -42,6 +42,11 @@ def card(viewer: Viewer) -> Card | None:
     listed = sum(m["list_nok_ex_purchases"] for m in months[:12])
     effective = sum(m["effective_nok_ex_purchases"] for m in months[:12])
     rate = (listed - effective) / listed if listed else None
+    budget = (
+        Budget.objects.filter(organisation=org, year=int(last["month"][:4])).first()
+        if last
+        else None
+    )
     return Card(
         title=_("Cloud costs"),
         template="costs/card.html",
@@ -52,6 +57,8 @@ def card(viewer: Viewer) -> Card | None:
             "last": last,
             "change": change,
             "savings_rate": rate,
+            "budget": budget,
+            "alert_kinds": [a["kind"] for a in budget.alerts] if budget else [],
         },
     )
 

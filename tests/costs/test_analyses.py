@@ -223,6 +223,10 @@ def test_forecast_is_actual_plus_run_rate_with_a_band(tmp_path, costs_dir, fx):
     risk = forecast.budget_alerts(f, 7400)
     assert [a.kind for a in risk] == [forecast.AlertKind.AT_RISK]
     assert forecast.budget_alerts(f, 100_000) == []
+    # A later year has all its days to come, at the same run rate.
+    later = forecast.forecast_year(con, 2025)
+    assert (later.actual_nok, later.days_left) == (0.0, 365)
+    assert later.forecast_nok == round(1810 / 90 * 365, 2)
 
 
 def test_the_exchange_rate_alone_can_push_the_forecast_over_budget(tmp_path, costs_dir, fx):

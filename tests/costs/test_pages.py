@@ -127,6 +127,9 @@ def test_a_member_sets_the_budget_and_it_is_audited(
     assert AuditEntry.objects.filter(action="costs.budget.set").count() == 1
     body = client.get(url).content.decode()
     assert 'role="alert"' in body  # a few months of cloud cost is far over 1 000 NOK
+    assert budget.alerts[0]["kind"] == "over_budget" and budget.forecast_nok > 1000
+    card = overview.card(viewer_for(world.mari))
+    assert card.context["alert_kinds"][0] == "over_budget"
 
 
 def test_a_read_only_user_may_not_set_the_budget(world, costs, login):
@@ -206,7 +209,7 @@ def test_the_operator_sees_data_quality_per_provider(
 def test_the_overview_card_gives_the_last_month_and_the_savings_rate(
     world, costs, django_assert_max_num_queries
 ):
-    with django_assert_max_num_queries(1):
+    with django_assert_max_num_queries(2):
         card = overview.card(viewer_for(world.alice))
     assert card is not None
     assert card.context["last"]["month"] == "2024-10"

@@ -83,7 +83,8 @@ def forecast_year(
     first_day = min((r[0] for r in rows), default=as_of)
     window_start = max(as_of - timedelta(days=RUN_RATE_DAYS - 1), first_day)
     window_days = (as_of - window_start).days + 1
-    days_left = max((year_end - as_of).days, 0)
+    # A future year: every one of its days is still to come.
+    days_left = max((year_end - max(as_of, date(year - 1, 12, 31))).days, 0)
 
     ytd_orig: dict[str, float] = defaultdict(float)
     actual_nok = 0.0
