@@ -104,6 +104,15 @@ async def resolve_addresses(config: ScanConfig, name: str) -> list[str]:
     return seen
 
 
+def _resolved_by_dns(config: ScanConfig, name: str) -> bool:
+    """True when ``resolve_addresses`` would ask the configured resolver for A and AAAA."""
+    try:
+        ipaddress.ip_address(name)
+    except ValueError:
+        return name.lower().rstrip(".") not in config.static_hosts
+    return False
+
+
 class TargetContext:
     """What a check family needs to measure one name."""
 
@@ -130,6 +139,16 @@ class TargetContext:
         cls, name: str, config: ScanConfig, limiter: Limiter | None = None
     ) -> TargetContext:
         """Resolve ``name`` once and build its context."""
+        if _resolved_by_dns(config, name):
+            # The A/AAAA answers are kept in the context's memo, where the DNS and IPv6
+            # families look them up again: one pair of queries per target, not two.
+            from mps.scanner import dns_facts
+
+            ctx = cls(name, config, addresses=[], limiter=limiter)
+            found = await dns_facts.host_addresses(ctx, ctx.name)
+            ctx.all_addresses = [*found.ipv4, *found.ipv6]
+            ctx._apply_policy()
+            return ctx
         addresses = await resolve_addresses(config, name)
         return cls(name, config, addresses=addresses, limiter=limiter)
 

@@ -69,3 +69,22 @@ def test_silent_resolver_run_ends_within_its_deadline_all_inconclusive(dnsnet: D
     assert time.monotonic() - started < 10
     statuses = {f.status for r in results for f in r.findings}
     assert statuses == {Status.INCONCLUSIVE}
+
+
+def test_target_addresses_are_looked_up_once_for_all_families(dnsnet: DnsNet, monkeypatch) -> None:
+    from collections import Counter
+
+    from mps.scanner import dnsclient
+
+    asked: Counter[tuple[str, str, bool]] = Counter()
+    real_query = dnsclient.query
+
+    async def counting(config, name, rdtype, *, dnssec=False):
+        asked[(name.rstrip(".").lower(), rdtype, dnssec)] += 1
+        return await real_query(config, name, rdtype, dnssec=dnssec)
+
+    monkeypatch.setattr(dnsclient, "query", counting)
+    [result] = scan_sync(["www.good.test"], replace(dnsnet.config, families=FAMILIES))
+    assert result.addresses
+    assert asked[("www.good.test", "A", False)] == 1
+    assert asked[("www.good.test", "AAAA", False)] == 1
