@@ -13,10 +13,11 @@ from typing import Any
 
 import duckdb
 
-from mps.costs.actions import costs_dir, store_key
+from mps.costs.actions import costs_dir, refresh_aggregates, store_key
 from mps.costs.engine import aggregate, analyses, anomalies, forecast
 from mps.costs.engine.decompose import MonthChange, month_over_month_aggregated
 from mps.costs.engine.fx import MAX_RATE_AGE_DAYS, shipped_table
+from mps.costs.engine.store import OrgStore
 from mps.costs.models import Budget, ExchangeRate
 
 # The overview shows this many recent months.
@@ -28,6 +29,10 @@ ANOMALIES_SHOWN = 50
 @contextmanager
 def aggregates(org: Any) -> Iterator[duckdb.DuckDBPyConnection | None]:
     con = aggregate.connect(costs_dir(), store_key(org))
+    if con is None and OrgStore(costs_dir(), store_key(org)).has_data():
+        # Data imported before the aggregates existed: build them once, then read them.
+        refresh_aggregates(org)
+        con = aggregate.connect(costs_dir(), store_key(org))
     try:
         yield con
     finally:

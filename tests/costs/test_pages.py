@@ -302,3 +302,15 @@ def test_amounts_are_written_the_norwegian_way():
     assert nok(1234567.891) == "1\u00a0234\u00a0567,89"
     assert nok(-5) == "−5,00" and nok(None) == "–"
     assert pct(0.1234) == "12,3\u00a0%" and pct(-0.05) == "−5,0\u00a0%" and pct(None) == "–"
+
+
+def test_data_imported_before_the_aggregates_existed_is_aggregated_on_first_view(
+    world, costs, data_dir, login
+):
+    import shutil
+
+    from mps.costs.engine import aggregate
+
+    shutil.rmtree(aggregate.directory(actions.costs_dir(), actions.store_key(world.eksempel)))
+    body = login(world.alice).get(f"/kostnader/virksomhet/{world.eksempel.pk}/").content.decode()
+    assert "Amazon Web Services" in body
