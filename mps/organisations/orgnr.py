@@ -53,13 +53,17 @@ def is_valid_orgnr(value: str | int) -> bool:
 def synthetic_orgnr(seed: int) -> str:
     """A valid-looking organisation number for fictitious demo entities.
 
-    Starts with 99 followed by the seed, skipping seeds whose check digit cannot exist.
-    Demo data marks such entities as synthetic as well; these are not registered numbers.
+    99 followed by the seed; where that has no check digit (remainder 1), 98 followed by the
+    seed, which then has one (the prefix changes the weighted sum by 2). So distinct seeds below
+    1,000,000 give distinct numbers: an earlier version moved on to the next seed and gave two
+    demo vendors one number. Demo data marks such entities as synthetic as well; these are not
+    registered numbers.
     """
-    n = seed
-    while True:
-        first = f"99{n % 1_000_000:06d}"
+    if not 0 <= seed < 1_000_000:
+        raise ValueError(f"seed {seed} outside 0..999999")
+    for prefix in ("99", "98"):
+        first = f"{prefix}{seed:06d}"
         digit = check_digit(first)
         if digit is not None:
             return f"{first}{digit}"
-        n += 1
+    raise AssertionError("unreachable: one of the two prefixes always has a check digit")
