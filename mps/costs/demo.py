@@ -51,9 +51,9 @@ def _drammen_specs() -> list[synthetic.Spec]:
     rise = (date(2024, 4, 1), 1.08)  # the providers' list prices rise 8 % in April 2024
     aws, microsoft, google, nordsky = synthetic.PROVIDERS
     return [
-        _spec(11, microsoft, 8, price_rise=rise, scale=SCALE,
+        _spec(11, microsoft, 8, price_rise=rise, scale=SCALE, unused_share=0.05,
               anomaly=(date(2024, 10, 15), "microsoft", "Virtual Machines", 8.0)),
-        _spec(12, aws, 6, price_rise=rise, committed_share=0.5, scale=SCALE),
+        _spec(12, aws, 6, price_rise=rise, committed_share=0.5, scale=SCALE, unused_share=0.15),
         _spec(13, google, 4, price_rise=rise, messy=True, tagged_share=0.6, scale=SCALE),
         _spec(14, nordsky, 4, messy=True, scale=SCALE),
     ]  # fmt: skip

@@ -138,6 +138,9 @@ class Spec:
     # Each generated resource stands for this many identical ones (quantities and costs scale;
     # the row count does not): realistic totals for the demo without millions of rows.
     scale: float = 1.0
+    # Share of each provider's commitment left unused: one "Unused" row per provider and day
+    # (EffectiveCost only, as FOCUS has it). 0 writes none.
+    unused_share: float = 0.0
     extra: dict[str, str] = field(default_factory=dict)
 
 
@@ -230,8 +233,48 @@ def rows(spec: Spec) -> Iterator[list[str]]:
                 quantity, list_price, contracted_price, list_cost, contracted_cost, effective,
                 billed, cd, i,
             )  # fmt: skip
+        if spec.unused_share:
+            yield from _unused(spec, rng, null, start, end, bp_start, bp_end, rise)
         if day.day == 1:
             yield from _purchases(spec, rng, null, start, bp_start, bp_end, rise)
+
+
+def _unused(
+    spec: Spec,
+    rng: random.Random,
+    null: str,
+    start: datetime,
+    end: datetime,
+    bp_start: datetime,
+    bp_end: datetime,
+    rise: float,
+) -> Iterator[list[str]]:
+    """The unused part of each provider's commitment on one day (status Unused)."""
+    for provider in spec.providers:
+        service = provider.services[0]
+        account = f"{provider.slug}-billing-{spec.billing_account_suffix}"
+        committed_resources = max(
+            1, round(spec.resources * spec.committed_share / len(provider.services))
+        )
+        quantity = 24 * committed_resources * spec.scale * spec.unused_share
+        list_price = service.list_unit_price * rise
+        contracted_price = list_price * (1 - provider.negotiated_discount)
+        effective = contracted_price * (1 - provider.commitment_discount) * quantity
+        cd = (
+            "Usage",
+            f"{provider.slug}-commitment-0",
+            "Commitment 0",
+            _num(quantity),
+            "Unused",
+            "Reservation",
+            service.pricing_unit,
+        )
+        yield _row(
+            spec, rng, null, provider, account, service, provider.regions[0][0],
+            provider.regions[0][1], f"{provider.slug}-plattform-prod", "", {}, start, end,
+            bp_start, bp_end, "Usage", "Usage-Based", "Committed", quantity, list_price,
+            contracted_price, 0.0, 0.0, effective, 0.0, cd, 0,
+        )  # fmt: skip
 
 
 def _purchases(
