@@ -24,7 +24,9 @@ from mps.privacy.models import (
     Declaration,
     DeclarationStatus,
     DpfListEntry,
+    DpfNameMatch,
     HopAssessment,
+    NameMatchDecision,
     ProcessingActivity,
 )
 from mps.privacy.rules import assess_many, parse_scenario
@@ -62,6 +64,21 @@ def dpf_entries() -> tuple[DpfEntry, ...]:
     )
 
 
+def confirmed_names(service_ids: Iterable[int]) -> dict[int, dict[str, str]]:
+    """Per service: declared legal entity -> the DPF list name a person confirmed for it
+    (confirmations belong to the service's vendor)."""
+    ids = set(service_ids)
+    out: dict[int, dict[str, str]] = defaultdict(dict)
+    if not ids:
+        return out
+    rows = DpfNameMatch.objects.filter(
+        decision=NameMatchDecision.CONFIRMED, vendor__services__pk__in=ids
+    ).values_list("vendor__services__pk", "entity", "listed_name")
+    for service_id, entity, listed_name in rows:
+        out[service_id][entity] = listed_name
+    return out
+
+
 def entry_safeguards(declaration: Declaration, entry: ChainEntry) -> list[str]:
     out = []
     if entry.scc_module:
@@ -80,9 +97,11 @@ def hop_dicts(
     entries: list[ChainEntry],
     categories: list[str] | None,
     tia_entities: frozenset[str] = frozenset(),
+    dpf_names: dict[str, str] | None = None,
 ) -> list[dict[str, Any]]:
     """The chain as the engine's hops; `categories` None means 'whatever the entry says';
-    `tia_entities` are recipients the agency itself has done a TIA for."""
+    `tia_entities` are recipients the agency itself has done a TIA for; `dpf_names` maps
+    a legal entity to the DPF list name a person confirmed for it."""
     by_pk = {e.pk: e for e in entries}
     hops = []
     for entry in entries:
@@ -103,6 +122,8 @@ def hop_dicts(
             hop["parent_country"] = entry.parent_country
         if entry.dpf_entity:
             hop["dpf_entity"] = entry.dpf_entity
+        elif dpf_names and entry.legal_name in dpf_names:
+            hop["dpf_entity"] = dpf_names[entry.legal_name]
         if entry.data_categories:
             reach = list(entry.data_categories)
             if categories is not None:
@@ -118,6 +139,7 @@ def scenario_dict(
     entries: list[ChainEntry],
     assessed_on: date,
     tia_entities: frozenset[str] = frozenset(),
+    dpf_names: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     categories = list(dict.fromkeys(activity.data_categories or []))
     return {
@@ -129,7 +151,7 @@ def scenario_dict(
             "exercising_public_powers": activity.public_powers,
         },
         "data_categories": categories,
-        "hops": hop_dicts(declaration, entries, categories, tia_entities),
+        "hops": hop_dicts(declaration, entries, categories, tia_entities, dpf_names),
     }
 
 
@@ -214,6 +236,7 @@ def reassess(activities: Iterable[ProcessingActivity], on: date | None = None) -
         agency_id__in={a.agency_id for a in activities}
     ).values_list("agency_id", "service_id", "entity"):
         tias[(agency_id, service_id)].add(entity)
+    names = confirmed_names(declarations)
     jobs: list[tuple[ProcessingActivity, Declaration, list[ChainEntry]]] = []
     scenarios = []
     for activity in activities:
@@ -226,7 +249,11 @@ def reassess(activities: Iterable[ProcessingActivity], on: date | None = None) -
                 continue
             jobs.append((activity, declaration, entries))
             tia = frozenset(tias.get((activity.agency_id, service_id), ()))
-            scenarios.append(parse_scenario(scenario_dict(activity, declaration, entries, on, tia)))
+            scenarios.append(
+                parse_scenario(
+                    scenario_dict(activity, declaration, entries, on, tia, names.get(service_id))
+                )
+            )
     results = list(assess_many(scenarios, dpf_entries()))
     rows: list[HopAssessment] = []
     counts: dict[int, dict[str, int]] = {

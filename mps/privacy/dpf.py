@@ -96,9 +96,15 @@ def entity_uses(names: set[str]) -> list[EntityUse]:
         HopAssessment.objects.filter(country="US")
         .select_related("activity")
         .only(
-            "activity__agency_id", "activity__data_categories", "declaration_id", "hop_id", "entity"
+            "activity__agency_id",
+            "activity__data_categories",
+            "declaration_id",
+            "service_id",
+            "hop_id",
+            "entity",
         )
     )
+    confirmed = chain.confirmed_names({h.service_id for h in hops})
     entries = {
         (e.declaration_id, e.hop_id): e
         for e in ChainEntry.objects.filter(declaration_id__in={h.declaration_id for h in hops})
@@ -106,7 +112,11 @@ def entity_uses(names: set[str]) -> list[EntityUse]:
     uses = []
     for hop in hops:
         entry = entries.get((hop.declaration_id, hop.hop_id))
-        name = (entry.dpf_entity if entry and entry.dpf_entity else "") or hop.entity
+        name = (
+            (entry.dpf_entity if entry and entry.dpf_entity else "")
+            or confirmed.get(hop.service_id, {}).get(hop.entity)
+            or hop.entity
+        )
         if name not in names:
             continue
         activity_categories = list(hop.activity.data_categories or [])

@@ -536,3 +536,54 @@ class AgencyTia(models.Model):
 
     def __str__(self) -> str:
         return f"TIA {self.entity} ({self.done_on})"
+
+
+class NameMatchDecision(models.TextChoices):
+    CONFIRMED = "confirmed", _("Confirmed")
+    REJECTED = "rejected", _("Rejected")
+
+
+class DpfNameMatch(models.Model):
+    """A person's decision on a close DPF list name for a vendor's declared legal entity.
+
+    The engine grants DPF only on the identical name; a vendor's "Acme Cloud Inc" and the
+    list's "Acme Cloud, Inc." are the same entity only once a person (the vendor or the
+    operator) confirms it. A confirmation is used for every chain of that vendor that
+    declares the entity (published declarations are frozen, so it is not stored on them);
+    a rejection keeps the suggestion off the list of names to confirm.
+    """
+
+    vendor = models.ForeignKey(
+        "organisations.Organisation",
+        on_delete=models.CASCADE,
+        related_name="dpf_name_matches",
+        verbose_name=_("vendor"),
+    )
+    entity = models.CharField(_("declared legal entity"), max_length=200)
+    listed_name = models.CharField(_("name on the DPF list"), max_length=200)
+    organisation = models.CharField(_("DPF organisation"), max_length=200)
+    decision = models.CharField(_("decision"), max_length=10, choices=NameMatchDecision.choices)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided"), auto_now_add=True)
+
+    tenant_owner = "vendor"
+
+    class Meta:
+        ordering = ["vendor_id", "entity", "listed_name"]
+        verbose_name = _("DPF name match")
+        verbose_name_plural = _("DPF name matches")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["vendor", "entity", "listed_name"], name="privacy_one_decision_per_name"
+            ),
+            models.UniqueConstraint(
+                fields=["vendor", "entity"],
+                condition=Q(decision="confirmed"),
+                name="privacy_one_confirmed_name",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.entity} → {self.listed_name} ({self.decision})"

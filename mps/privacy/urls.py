@@ -34,6 +34,7 @@ urlpatterns = [
     path("dpf-kontroll/", views.dpf_control, name="dpf_control"),
     path("ledd/<int:hopassessment_id>/tia/", views.hop_tia, name="hop_tia"),
     path("dpf-listen/", views.dpf_list, name="dpf_list"),
+    path("dpf-navn/", views.dpf_names, name="dpf_names"),
     *(
         path(
             f"ledd/<int:hopassessment_id>/scc.{fmt}",

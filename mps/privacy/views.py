@@ -617,7 +617,14 @@ def hop_scc(request: HttpRequest, hopassessment_id: int, fmt: str) -> HttpRespon
         ).values_list("entity", flat=True)
     )
     scenario = parse_scenario(
-        chain.scenario_dict(activity, declaration, entries, hop.assessed_on, tia)
+        chain.scenario_dict(
+            activity,
+            declaration,
+            entries,
+            hop.assessed_on,
+            tia,
+            chain.confirmed_names([hop.service_id]).get(hop.service_id),
+        )
     )
     assessment = next(assess_many([scenario], chain.dpf_entries()))
     language = "nb" if _nb() else "en"
@@ -790,7 +797,7 @@ def dpf_list(request: HttpRequest) -> HttpResponse:
     viewer = request.viewer
     if not viewer.is_operator:
         raise PermissionDenied(_("This page is for the marketplace operator."))
-    from mps.privacy import dpf
+    from mps.privacy import dpf, names
     from mps.privacy.dpfwatch import SnapshotError, describe, parse_snapshot
 
     report = None
@@ -811,6 +818,7 @@ def dpf_list(request: HttpRequest) -> HttpResponse:
                     ],
                     "alerted": len(result.alerted_agency_ids),
                     "hops": result.hops_assessed,
+                    "names": len(names.pending()),
                 }
                 messages.success(
                     request,
@@ -825,6 +833,54 @@ def dpf_list(request: HttpRequest) -> HttpResponse:
             "entries": entries,
             "total": DpfListEntry.objects.count(),
             "report": report,
+            "nav": NAV,
+        },
+    )
+
+
+@login_required
+def dpf_names(request: HttpRequest) -> HttpResponse:
+    """Close DPF list names for declared US entities, to confirm or reject (operator: all
+    vendors; a vendor: its own entities)."""
+    from mps.privacy import names
+    from mps.privacy.models import DpfNameMatch
+
+    viewer = request.viewer
+    if not (viewer.is_operator or viewer.is_vendor):
+        raise PermissionDenied(_("This page is for vendors and the marketplace operator."))
+    if request.method == "POST":
+        try:
+            if request.POST.get("withdraw"):
+                names.do_withdraw_name(viewer, int(request.POST["withdraw"]))
+                messages.success(request, _("The decision is withdrawn."))
+            else:
+                _match, hops = names.do_decide_name(
+                    viewer,
+                    int(request.POST.get("vendor", "0")),
+                    request.POST.get("entity", "")[:200],
+                    request.POST.get("listed_name", "")[:200],
+                    request.POST.get("decision", ""),
+                )
+                messages.success(
+                    request,
+                    _("The decision is recorded; %(n)s hops were re-assessed.") % {"n": hops},
+                )
+        except ValueError as exc:
+            raise Http404("Not found") from exc
+        except ValidationError as exc:
+            _error_messages(request, exc)
+        return redirect("privacy:dpf_names")
+    vendor_ids = None if viewer.is_operator else {viewer.organisation_id}
+    decided = list(
+        visible(DpfNameMatch, viewer).select_related("vendor").order_by("vendor__name", "entity")
+    )
+    return render(
+        request,
+        "privacy/dpf_names.html",
+        {
+            "pending": names.pending(vendor_ids),
+            "decided": decided,
+            "can_decide": viewer.can_write,
             "nav": NAV,
         },
     )

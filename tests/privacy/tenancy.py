@@ -7,7 +7,7 @@ record and carry no canary. The victim agency's activity, review task and notifi
 
 from mps.privacy import actions
 from mps.privacy.actions import ActivityData, DeclarationData, EntryData
-from mps.privacy.models import Notification, ReviewTask
+from mps.privacy.models import DpfNameMatch, Notification, ReviewTask
 from tests.registry.factories import make_service
 
 
@@ -51,3 +51,10 @@ def victim_objects(world):
     task = actions.publish_declaration(None, service).reviews[0]
     ReviewTask.objects.filter(pk=task.pk).update(note="CANARY review note")
     Notification.objects.filter(review=task).update(subject="CANARY notification")
+    DpfNameMatch.objects.create(
+        vendor=world.other_vendor,
+        entity="CANARY Annen Cloud Inc",
+        listed_name="CANARY Annen Cloud, Inc.",
+        organisation="CANARY Annen Cloud, Inc.",
+        decision="rejected",
+    )

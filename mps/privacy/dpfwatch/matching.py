@@ -183,6 +183,11 @@ class NameMatcher:
             )
         return EntityMatch(entity, None, self._suggest(entity, key))
 
+    def suggest(self, entity: str) -> tuple[NameMatch, ...]:
+        """Close names for `entity` even when it has an automatic match (for a person who
+        must choose among every candidate)."""
+        return self._suggest(" ".join(entity.split()), name_key(entity))
+
     def _suggest(self, entity: str, key: NameKey) -> tuple[NameMatch, ...]:
         tokens = set(key.base.split())
         # Candidates share a word with the entity, weighted by how rare the word is on the
