@@ -6,6 +6,12 @@ app_name = "costs"
 urlpatterns = [
     path("", views.index, name="index"),
     path("datakvalitet/", views.data_quality, name="data_quality"),
+    # Short addresses for the agency's own pages (bookmarks, the accessibility tour).
+    path("fordeling/", views.own, {"page": "breakdown"}, name="own_breakdown"),
+    path("avvik/", views.own, {"page": "anomalies"}, name="own_anomalies"),
+    path("prognose/", views.own, {"page": "forecast"}, name="own_forecast"),
+    path("sammenligning/", views.own, {"page": "benchmark"}, name="own_benchmark"),
+    path("importer/", views.own, {"page": "imports"}, name="own_imports"),
     path("virksomhet/<int:organisation_id>/", views.organisation, name="organisation"),
     path("virksomhet/<int:organisation_id>/fordeling/", views.breakdown, name="breakdown"),
     path("virksomhet/<int:organisation_id>/avvik/", views.anomalies, name="anomalies"),

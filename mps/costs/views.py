@@ -84,6 +84,18 @@ def index(request: HttpRequest) -> HttpResponse:
     return redirect("costs:organisation", organisation_id=viewer.organisation_id)
 
 
+OWN_PAGES = ("breakdown", "anomalies", "forecast", "benchmark", "imports")
+
+
+@login_required
+def own(request: HttpRequest, page: str) -> HttpResponse:
+    """Redirect an agency's member to one of its own cost pages."""
+    viewer = request.viewer
+    if page not in OWN_PAGES or viewer.organisation is None or not viewer.is_agency:
+        raise Http404("Not found")
+    return redirect(f"costs:{page}", organisation_id=viewer.organisation_id)
+
+
 def _provider_chart(view: reports.Overview) -> tuple[charts.Svg | None, list[dict[str, Any]]]:
     mp = view.by_month_provider
     if mp is None or not mp.months:

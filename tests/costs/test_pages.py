@@ -314,3 +314,10 @@ def test_data_imported_before_the_aggregates_existed_is_aggregated_on_first_view
     shutil.rmtree(aggregate.directory(actions.costs_dir(), actions.store_key(world.eksempel)))
     body = login(world.alice).get(f"/kostnader/virksomhet/{world.eksempel.pk}/").content.decode()
     assert "Amazon Web Services" in body
+
+
+def test_short_addresses_lead_an_agency_to_its_own_pages(world, login):
+    client = login(world.rolf)
+    response = client.get("/kostnader/prognose/")
+    assert response["Location"] == f"/kostnader/virksomhet/{world.eksempel.pk}/prognose/"
+    assert login(world.vera).get("/kostnader/avvik/").status_code == 404
