@@ -35,6 +35,8 @@ urlpatterns = [
     path("ledd/<int:hopassessment_id>/tia/", views.hop_tia, name="hop_tia"),
     path("dpf-listen/", views.dpf_list, name="dpf_list"),
     path("dpf-navn/", views.dpf_names, name="dpf_names"),
+    path("protokoll-fides.json", views.record_fides, name="record_fides"),
+    path("fides-import/", views.fides_upload, name="fides_upload"),
     *(
         path(
             f"ledd/<int:hopassessment_id>/scc.{fmt}",

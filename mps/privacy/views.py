@@ -923,6 +923,58 @@ def record_export(request: HttpRequest, fmt: str) -> HttpResponse:
 
 
 @login_required
+def record_fides(request: HttpRequest) -> HttpResponse:
+    """The agency's activities as a Fides (fideslang) document, JSON (YAML readers read it)."""
+    from mps.privacy import fides
+
+    viewer = request.viewer
+    if not viewer.is_agency:
+        raise PermissionDenied(_("Processing records are kept by agencies."))
+    activities = ProcessingActivity.objects.filter(agency=viewer.organisation).order_by(
+        "name", "id"
+    )
+    response = HttpResponse(
+        fides.export_json(viewer.organisation, activities), content_type="application/json"
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="fides-{timezone.localdate().isoformat()}.json"'
+    )
+    return response
+
+
+@login_required
+@require_POST
+def fides_upload(request: HttpRequest) -> HttpResponse:
+    """Import a Fides document into the agency's record: every system or none."""
+    from mps.privacy.fides import FidesImportError
+    from mps.privacy.fides_import import do_import_activities
+
+    viewer = request.viewer
+    if not viewer.is_agency:
+        raise PermissionDenied(_("Processing records are kept by agencies."))
+    upload = request.FILES.get("fides")
+    if upload is None or upload.size > MAX_SNAPSHOT_BYTES:
+        messages.error(request, _("Choose a Fides document (JSON) of at most 20 MB."))
+        return redirect("privacy:activities")
+    try:
+        result = do_import_activities(viewer, viewer.organisation, upload.read(), upload.name)
+    except FidesImportError as exc:
+        messages.error(
+            request,
+            _("Nothing was imported: %(n)s values do not map.") % {"n": len(exc.issues)},
+        )
+        for issue in exc.issues[:50]:
+            messages.error(request, str(issue))
+    else:
+        messages.success(
+            request,
+            _("Imported: %(c)s activities created, %(u)s updated.")
+            % {"c": len(result.created), "u": len(result.updated)},
+        )
+    return redirect("privacy:activities")
+
+
+@login_required
 def national(request: HttpRequest) -> HttpResponse:
     """Operator: vendors × transfer grounds, across every agency's assessed chains."""
     viewer = request.viewer

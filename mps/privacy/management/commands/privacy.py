@@ -1,6 +1,9 @@
 """`mps privacy assess FILE [--json] [--fail-on LEVEL]`: assess a transfer scenario, no database.
 `mps privacy dpf-import FILE [--json]`: import a DPF list snapshot (JSON or CSV) into the
 database, re-assess the chains it changes and alert the agencies a worsening change touches.
+`mps privacy fides-import FILE --org ORGNR [--json]`: import a Fides (fideslang) document
+into an agency's record, all systems or none; unknown keys are listed (file, item, field,
+value).
 
 The command is a contract for scripts and audits (issue 5); its input and output are
 documented in docs/privacy-rules.md. The work is done by mps.privacy.rules.cli, which
@@ -39,10 +42,19 @@ class Command(BaseCommand):
         dpf = sub.add_parser("dpf-import", help="Import a DPF list snapshot (JSON or CSV).")
         dpf.add_argument("file", help="The snapshot file.")
         dpf.add_argument("--json", action="store_true", help="Print the result as JSON.")
+        fides = sub.add_parser(
+            "fides-import", help="Import a Fides document (JSON) into an agency's record."
+        )
+        fides.add_argument("file", help="The Fides document.")
+        fides.add_argument("--org", required=True, help="The agency's organisation number.")
+        fides.add_argument("--json", action="store_true", help="Print the result as JSON.")
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["action"] == "dpf-import":
             self._dpf_import(options)
+            return
+        if options["action"] == "fides-import":
+            self._fides_import(options)
             return
         if options["action"] != "assess":  # pragma: no cover - argparse rejects others
             raise CommandError(f"unknown action {options['action']!r}")
@@ -95,4 +107,45 @@ class Command(BaseCommand):
         self.stdout.write(
             f"{len(snapshot.organisations)} organisations; {len(result.changes)} changes; "
             f"{len(result.alerted_agency_ids)} agencies alerted; {result.hops_assessed} hops re-assessed."
+        )
+
+    def _fides_import(self, options: dict[str, Any]) -> None:
+        import json
+        from pathlib import Path
+
+        from mps.organisations.models import Organisation
+        from mps.privacy.fides import FidesImportError
+        from mps.privacy.fides_import import import_activities
+
+        agency = Organisation.objects.filter(orgnr=options["org"], kind="agency").first()
+        if agency is None:
+            raise CommandError(
+                f"no agency with organisation number {options['org']}", returncode=EXIT_BAD_INPUT
+            )
+        try:
+            data = Path(options["file"]).read_bytes()
+        except OSError as exc:
+            raise CommandError(str(exc), returncode=EXIT_BAD_INPUT) from None
+        try:
+            result = import_activities("cli", agency, data, source=options["file"])
+        except FidesImportError as exc:
+            if options["json"]:
+                self.stdout.write(
+                    json.dumps(
+                        {"imported": False, "issues": [i.as_dict() for i in exc.issues]},
+                        ensure_ascii=False,
+                        indent=2,
+                    )
+                )
+            raise CommandError(
+                f"nothing imported; {len(exc.issues)} problem(s):\n{exc}",
+                returncode=EXIT_BAD_INPUT,
+            ) from None
+        if options["json"]:
+            out = {"imported": True, "created": result.created, "updated": result.updated}
+            self.stdout.write(json.dumps(out, ensure_ascii=False, indent=2))
+            return
+        self.stdout.write(
+            f"{agency.name}: {len(result.created)} activities created, "
+            f"{len(result.updated)} updated."
         )
