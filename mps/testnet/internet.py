@@ -104,6 +104,10 @@ class TcpServer:
             await self.handle(reader, writer)
         except (ConnectionError, asyncio.IncompleteReadError, TimeoutError, OSError):
             pass
+        except asyncio.CancelledError:
+            # stop() ends open connections on purpose; re-raising would make asyncio's stream
+            # callback log "Exception in callback" with a traceback for each one.
+            pass
         finally:
             writer.close()
             if task is not None:
