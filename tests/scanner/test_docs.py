@@ -25,3 +25,15 @@ def test_every_check_has_references_and_both_languages():
 def test_generated_table_lists_every_id():
     table = catalogue_markdown()
     assert all(f"`{cid}`" in table for cid in CATALOGUE)
+
+
+def test_scanner_benchmarks_live_in_bench_not_in_the_test_suite():
+    root = Path(__file__).resolve().parents[2]
+    in_tests = [
+        p.name for d in ("scanner", "scanner_dns") for p in (root / "tests" / d).glob("bench*")
+    ]
+    assert in_tests == []
+    assert {"bench_scan.py", "bench_tls_tools.py", "bench_dns_email.py", "serve.py"} <= {
+        p.name for p in (root / "bench" / "scanner").glob("*.py")
+    }
+    assert "## Scanner" in (root / "docs" / "benchmarks.md").read_text(encoding="utf-8")
