@@ -53,6 +53,7 @@ class Overview:
     savings: analyses.Savings | None
     commitments: analyses.Commitments | None
     shares: analyses.Shares | None
+    unconverted_rows: int = 0
 
     @property
     def has_data(self) -> bool:
@@ -74,6 +75,7 @@ def overview(org: Any) -> Overview:
             analyses.savings(con, window),
             analyses.commitments(con, window),
             analyses.shares(con, window),
+            analyses.unconverted_rows(con),
         )
 
 

@@ -262,3 +262,18 @@ def test_aggregate_rebuild_is_repeatable_and_the_split_matches_the_raw_rows(
 def test_no_aggregate_without_data(costs_dir):
     assert aggregate.build(costs_dir, ORG) is None
     assert aggregate.connect(costs_dir, ORG) is None
+
+
+def test_rows_without_a_rate_are_counted_not_summed(tmp_path, costs_dir, fx):
+    con = load(
+        tmp_path,
+        costs_dir,
+        fx,
+        [
+            nok(**money(10)),
+            row(**money(5), ChargePeriodStart="2030-01-02T00:00:00Z",
+                ChargePeriodEnd="2030-01-03T00:00:00Z"),
+        ],
+    )  # fmt: skip
+    assert analyses.unconverted_rows(con) == 1
+    assert sum(g.effective_nok for g in analyses.breakdown(con, "billing_currency")) == 10.0

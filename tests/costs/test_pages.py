@@ -321,3 +321,13 @@ def test_short_addresses_lead_an_agency_to_its_own_pages(world, login):
     response = client.get("/kostnader/prognose/")
     assert response["Location"] == f"/kostnader/virksomhet/{world.eksempel.pk}/prognose/"
     assert login(world.vera).get("/kostnader/avvik/").status_code == 404
+
+
+def test_the_overview_says_when_rows_lack_an_exchange_rate(world, data_dir, tmp_path, login):
+    rows = [
+        row(),
+        row(ChargePeriodStart="2030-01-02T00:00:00Z", ChargePeriodEnd="2030-01-03T00:00:00Z"),
+    ]
+    actions.do_import_costs(None, world.eksempel, write(tmp_path / "r.csv", rows))
+    body = login(world.alice).get(f"/kostnader/virksomhet/{world.eksempel.pk}/").content.decode()
+    assert 'role="note"' in body and "mps fx import" in body

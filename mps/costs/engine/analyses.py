@@ -29,6 +29,7 @@ DIMENSIONS: dict[str, str] = {
     "sub_account": "sub_account",
     "sku": "sku",
     "currency": "currency",
+    "billing_currency": "currency",  # the CLI's name for it
     "charge_category": "charge_category",
 }
 DECIMALS = 2
@@ -343,3 +344,9 @@ def summary(
         }
         for row in rows
     ]
+
+
+def unconverted_rows(con: duckdb.DuckDBPyConnection) -> int:
+    """Billing rows left out of every amount because no exchange rate applied."""
+    row = con.execute("SELECT coalesce(sum(unconverted_rows), 0) FROM daily").fetchone()
+    return int(row[0]) if row else 0
