@@ -438,26 +438,61 @@ def _open_reviews(
 ) -> list[ReviewTask]:
     deadline = today + timedelta(days=declaration.objection_days)
     diff = changes.to_dict()
-    reviews = []
     with translation.override("nb"):
         subject = _("%(service)s has published privacy declaration version %(n)s") % {
             "service": service.name,
             "n": declaration.number,
         }
         body = _summary_text(changes, deadline)
-    for agency in agencies_using(service):
-        task = ReviewTask.objects.create(
-            agency=agency,
-            service=service,
-            declaration=declaration,
-            previous=previous,
-            diff=diff,
-            objection_deadline=deadline,
-        )
-        Notification.objects.create(agency=agency, review=task, subject=subject[:300], body=body)
-        audit.record(actor, "privacy.review.open", task, after=audit.snapshot(task))
-        reviews.append(task)
+    # Written in bulk: a popular service is used by hundreds of agencies, and the vendor's
+    # publication should notify them all within a second.
+    reviews = ReviewTask.objects.bulk_create(
+        [
+            ReviewTask(
+                agency=agency,
+                service=service,
+                declaration=declaration,
+                previous=previous,
+                diff=diff,
+                objection_deadline=deadline,
+            )
+            for agency in agencies_using(service)
+        ],
+        batch_size=500,
+    )
+    Notification.objects.bulk_create(
+        [
+            Notification(agency=task.agency, review=task, subject=subject[:300], body=body)
+            for task in reviews
+        ],
+        batch_size=500,
+    )
+    _audit_many(actor, "privacy.review.open", reviews)
     return reviews
+
+
+def _audit_many(actor: Any, action: str, objects: list[Any]) -> None:
+    """`audit.record(actor, action, obj, after=snapshot)` for many objects in one insert."""
+    from mps.core.models import AuditEntry
+
+    user = _user(actor)
+    name = user.get_username() if user else (actor if isinstance(actor, str) else "system")
+    AuditEntry.objects.bulk_create(
+        [
+            AuditEntry(
+                actor=user,
+                actor_name=name,
+                organisation=audit.owner_of(obj),
+                action=action,
+                object_type=obj._meta.label,
+                object_id=str(obj.pk),
+                object_repr=str(obj)[:300],
+                after=audit.snapshot(obj),
+            )
+            for obj in objects
+        ],
+        batch_size=500,
+    )
 
 
 def _summary_text(changes: ChainDiff, deadline: date) -> str:

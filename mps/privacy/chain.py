@@ -8,13 +8,15 @@ the stored hop assessments of the activities in the batch.
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.db import transaction
-from django.db.models import Prefetch
+from django.db import connection, transaction
+from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
 from mps.privacy.diff import EntryFacts
@@ -216,92 +218,239 @@ def declaration_facts(declaration: Declaration | None) -> dict[str, Any]:
     return facts
 
 
-@transaction.atomic
-def reassess(activities: Iterable[ProcessingActivity], on: date | None = None) -> int:
-    """Recompute and store every hop of every linked chain of `activities`; returns hops stored."""
-    on = on or timezone.localdate()
-    activities = list(activities)
-    if not activities:
+@dataclass(frozen=True, slots=True)
+class _Agency:
+    name: str
+    country: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Activity:
+    """The fields of an activity the assessment reads (no model instance per row)."""
+
+    pk: int
+    agency_id: int
+    data_categories: list[str]
+    public_powers: bool
+    agency: _Agency
+
+
+_ACTIVITY_FIELDS = (
+    "pk",
+    "agency_id",
+    "data_categories",
+    "public_powers",
+    "agency__name",
+    "agency__country",
+)
+
+
+def _light(activities: Iterable[ProcessingActivity] | QuerySet) -> list[_Activity]:
+    if isinstance(activities, QuerySet):
+        rows = activities.order_by().values_list(*_ACTIVITY_FIELDS)
+        return [
+            _Activity(pk, agency_id, list(cats or []), powers, _Agency(name, country or "NO"))
+            for pk, agency_id, cats, powers, name, country in rows
+        ]
+    return [
+        _Activity(
+            a.pk,
+            a.agency_id,
+            list(a.data_categories or []),
+            a.public_powers,
+            _Agency(a.agency.name, a.agency.country or "NO"),
+        )
+        for a in activities
+    ]
+
+
+_HOP_COLUMNS = (
+    "activity_id",
+    "service_id",
+    "declaration_id",
+    "position",
+    "hop_id",
+    "from_hop",
+    "entity",
+    "country",
+    "function",
+    "access",
+    "mechanism",
+    "scc_module",
+    "status",
+    "documents",
+    "missing_documents",
+    "flags",
+    "rule",
+    "legal_basis",
+    "explanation_nb",
+    "explanation_en",
+    "assessed_on",
+    "method_version",
+)
+_CHUNK = 5000
+
+
+def _insert_hops(rows: list[tuple[Any, ...]]) -> None:
+    """Many hop rows in one statement per chunk, without a model instance per row (a DPF
+    import rewrites about 100,000 of them)."""
+    if not rows:
+        return
+    table = connection.ops.quote_name(HopAssessment._meta.db_table)
+    columns = ", ".join(connection.ops.quote_name(c) for c in _HOP_COLUMNS)
+    values = ", ".join(["%s"] * len(_HOP_COLUMNS))
+    # Table and column names come from the model, never from input.
+    sql = f"INSERT INTO {table} ({columns}) VALUES ({values})"  # noqa: S608
+    with connection.cursor() as cursor:
+        for i in range(0, len(rows), _CHUNK):
+            cursor.executemany(sql, rows[i : i + _CHUNK])
+
+
+def _chunks(ids: list[int]) -> Iterable[list[int]]:
+    for i in range(0, len(ids), _CHUNK):
+        yield ids[i : i + _CHUNK]
+
+
+def reassess_ids(ids: Iterable[int], on: date | None = None) -> int:
+    """`reassess` for many activity ids (read in chunks: an IN list of 30,000 ids is past
+    what some databases take in one statement)."""
+    ids = sorted(set(ids))
+    if not ids:
         return 0
-    ids = [a.pk for a in activities]
+    light: list[_Activity] = []
+    for chunk in _chunks(ids):
+        light.extend(_light(ProcessingActivity.objects.filter(pk__in=chunk)))
+    return _reassess(light, None, on)
+
+
+def reassess(activities: Iterable[ProcessingActivity] | QuerySet, on: date | None = None) -> int:
+    """Recompute and store every hop of every linked chain of `activities`; returns hops stored.
+
+    Activities with the same inputs (declaration, categories, public powers, the agency's
+    TIAs and the vendor's confirmed DPF names) share one parsed scenario and one verdict:
+    after a DPF import 30,000 activities reduce to a few thousand distinct chains.
+    """
+    instances = None if isinstance(activities, QuerySet) else list(activities)
+    return _reassess(_light(instances if instances is not None else activities), instances, on)
+
+
+@transaction.atomic
+def _reassess(
+    light: list[_Activity], instances: list[ProcessingActivity] | None, on: date | None
+) -> int:
+    on = on or timezone.localdate()
+    if not light:
+        return 0
+    ids = [a.pk for a in light]
     links: dict[int, list[int]] = defaultdict(list)
     through = ProcessingActivity.services.through
-    for activity_id, service_id in through.objects.filter(
-        processingactivity_id__in=ids
-    ).values_list("processingactivity_id", "service_id"):
-        links[activity_id].append(service_id)
+    for chunk in _chunks(ids):
+        for activity_id, service_id in through.objects.filter(
+            processingactivity_id__in=chunk
+        ).values_list("processingactivity_id", "service_id"):
+            links[activity_id].append(service_id)
     declarations = current_declarations(s for ss in links.values() for s in ss)
     tias: dict[tuple[int, int], set[str]] = defaultdict(set)
+    agency_ids = {a.agency_id for a in light}
     for agency_id, service_id, entity in AgencyTia.objects.filter(
-        agency_id__in={a.agency_id for a in activities}
+        agency_id__in=agency_ids
     ).values_list("agency_id", "service_id", "entity"):
         tias[(agency_id, service_id)].add(entity)
     names = confirmed_names(declarations)
-    jobs: list[tuple[ProcessingActivity, Declaration, list[ChainEntry]]] = []
+    entries_of = {sid: list(d.entries.all()) for sid, d in declarations.items()}
+    dpf = dpf_entries()
+    # One scenario per distinct input; the verdict rows (without the activity id) per key.
+    keys: dict[tuple[Any, ...], int] = {}
     scenarios = []
-    for activity in activities:
+    key_parts: list[tuple[Declaration, list[ChainEntry]]] = []
+    jobs: list[tuple[_Activity, int]] = []
+    for activity in light:
+        categories = tuple(dict.fromkeys(activity.data_categories))
         for service_id in sorted(links.get(activity.pk, [])):
             declaration = declarations.get(service_id)
-            if declaration is None:
+            entries = entries_of.get(service_id)
+            if declaration is None or not entries:
                 continue
-            entries = list(declaration.entries.all())
-            if not entries:
-                continue
-            jobs.append((activity, declaration, entries))
             tia = frozenset(tias.get((activity.agency_id, service_id), ()))
-            scenarios.append(
-                parse_scenario(
-                    scenario_dict(activity, declaration, entries, on, tia, names.get(service_id))
-                )
+            key = (
+                declaration.pk,
+                frozenset(categories),  # the verdicts read the set, never the order
+                activity.public_powers,
+                activity.agency.country,
+                tia,
             )
-    results = list(assess_many(scenarios, dpf_entries()))
-    rows: list[HopAssessment] = []
-    counts: dict[int, dict[str, int]] = {
-        a.pk: {"ok": 0, "action": 0, "blocked": 0} for a in activities
-    }
-    for (activity, declaration, entries), assessment in zip(jobs, results, strict=True):
+            index = keys.get(key)
+            if index is None:
+                index = keys[key] = len(scenarios)
+                scenarios.append(
+                    parse_scenario(
+                        scenario_dict(
+                            activity, declaration, entries, on, tia, names.get(service_id)
+                        )
+                    )
+                )
+                key_parts.append((declaration, entries))
+            jobs.append((activity, index))
+    verdicts: list[tuple[tuple[Any, ...], ...]] = []
+    statuses: list[tuple[int, int, int]] = []
+    for (declaration, entries), assessment in zip(
+        key_parts, assess_many(scenarios, dpf), strict=True
+    ):
         by_hop = {e.hop_id: e for e in entries}
+        tails = []
         for position, hop in enumerate(assessment.hops):
             entry = by_hop[hop.id]
-            counts[activity.pk][hop.status] += 1
-            rows.append(
-                HopAssessment(
-                    activity=activity,
-                    service_id=declaration.service_id,
-                    declaration=declaration,
-                    position=position,
-                    hop_id=hop.id,
-                    from_hop=hop.from_,
-                    entity=hop.entity,
-                    country=hop.country,
-                    function=entry.function,
-                    access=entry.access,
-                    mechanism=hop.mechanism,
-                    scc_module=hop.scc_module,
-                    status=hop.status,
-                    documents=list(hop.documents),
-                    missing_documents=list(hop.missing_documents),
-                    flags=list(hop.flags),
-                    rule=hop.rule,
-                    legal_basis=list(hop.legal_basis),
-                    explanation_nb=hop.explanation.nb,
-                    explanation_en=hop.explanation.en,
-                    assessed_on=assessment.assessed_on,
-                    method_version=assessment.method_version,
+            tails.append(
+                (
+                    declaration.service_id,
+                    declaration.pk,
+                    position,
+                    hop.id,
+                    hop.from_,
+                    hop.entity,
+                    hop.country,
+                    entry.function,
+                    entry.access,
+                    hop.mechanism,
+                    hop.scc_module,
+                    hop.status,
+                    json.dumps(list(hop.documents)),
+                    json.dumps(list(hop.missing_documents)),
+                    json.dumps(list(hop.flags)),
+                    hop.rule,
+                    json.dumps(list(hop.legal_basis)),
+                    hop.explanation.nb,
+                    hop.explanation.en,
+                    assessment.assessed_on.isoformat(),
+                    assessment.method_version,
                 )
             )
-    HopAssessment.objects.filter(activity_id__in=ids).delete()
-    HopAssessment.objects.bulk_create(rows, batch_size=1000)
-    now = timezone.now()
-    for activity in activities:
+        verdicts.append(tuple(tails))
+        summary = assessment.summary
+        statuses.append((summary.ok, summary.action, summary.blocked))
+    rows: list[tuple[Any, ...]] = []
+    counts: dict[int, list[int]] = {a.pk: [0, 0, 0] for a in light}
+    for activity, index in jobs:
+        rows.extend((activity.pk, *tail) for tail in verdicts[index])
         c = counts[activity.pk]
-        activity.hops_ok, activity.hops_action, activity.hops_blocked = (
-            c["ok"],
-            c["action"],
-            c["blocked"],
-        )
-        activity.assessed_at = now
-    ProcessingActivity.objects.bulk_update(
-        activities, ["hops_ok", "hops_action", "hops_blocked", "assessed_at"], batch_size=1000
-    )
+        ok, action, blocked = statuses[index]
+        c[0] += ok
+        c[1] += action
+        c[2] += blocked
+    for chunk in _chunks(ids):
+        HopAssessment.objects.filter(activity_id__in=chunk).delete()
+    _insert_hops(rows)
+    now = timezone.now()
+    by_counts: dict[tuple[int, int, int], list[int]] = defaultdict(list)
+    for pk, c in counts.items():
+        by_counts[(c[0], c[1], c[2])].append(pk)
+    for (ok, action, blocked), pks in by_counts.items():
+        for chunk in _chunks(pks):
+            ProcessingActivity.objects.filter(pk__in=chunk).update(
+                hops_ok=ok, hops_action=action, hops_blocked=blocked, assessed_at=now
+            )
+    for instance in instances or ():
+        c = counts[instance.pk]
+        instance.hops_ok, instance.hops_action, instance.hops_blocked = c
+        instance.assessed_at = now
     return len(rows)

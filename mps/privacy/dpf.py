@@ -33,7 +33,6 @@ from mps.privacy.models import (
     DpfListEntry,
     HopAssessment,
     Notification,
-    ProcessingActivity,
 )
 from mps.privacy.rules.model import DpfEntry
 
@@ -47,22 +46,35 @@ class DpfImportResult:
 
 
 def stored_snapshot() -> Snapshot:
+    fields = (
+        "organisation",
+        "covered_entities",
+        "eu_us",
+        "hr",
+        "non_hr",
+        "next_due",
+        "uk_extension",
+        "swiss_us",
+        "original_certification",
+    )
     return Snapshot(
         organisations=tuple(
             ListedOrganisation(
                 entry=DpfEntry(
-                    organisation=row.organisation,
-                    covered_entities=tuple(row.covered_entities or ()),
-                    eu_us=row.eu_us,
-                    hr=row.hr,
-                    non_hr=row.non_hr,
-                    next_due=row.next_due,
+                    organisation=organisation,
+                    covered_entities=tuple(covered or ()),
+                    eu_us=eu_us,
+                    hr=hr,
+                    non_hr=non_hr,
+                    next_due=next_due,
                 ),
-                uk_extension=row.uk_extension or None,
-                swiss_us=row.swiss_us or None,
-                original_certification=row.original_certification,
+                uk_extension=uk or None,
+                swiss_us=swiss or None,
+                original_certification=first,
             )
-            for row in DpfListEntry.objects.order_by("organisation", "id")
+            for organisation, covered, eu_us, hr, non_hr, next_due, uk, swiss, first in (
+                DpfListEntry.objects.order_by("organisation", "id").values_list(*fields)
+            )
         )
     )
 
@@ -93,9 +105,8 @@ def entity_uses(names: set[str]) -> list[EntityUse]:
     if not names:
         return []
     hops = list(
-        HopAssessment.objects.filter(country="US")
-        .select_related("activity")
-        .only(
+        HopAssessment.objects.filter(country="US").values_list(
+            "activity_id",
             "activity__agency_id",
             "activity__data_categories",
             "declaration_id",
@@ -104,35 +115,35 @@ def entity_uses(names: set[str]) -> list[EntityUse]:
             "entity",
         )
     )
-    confirmed = chain.confirmed_names({h.service_id for h in hops})
     entries = {
-        (e.declaration_id, e.hop_id): e
-        for e in ChainEntry.objects.filter(declaration_id__in={h.declaration_id for h in hops})
+        (declaration_id, f"e{position}"): (dpf_entity, categories)
+        for declaration_id, position, dpf_entity, categories in ChainEntry.objects.filter(
+            declaration_id__in={h[3] for h in hops}
+        ).values_list("declaration_id", "position", "dpf_entity", "data_categories")
     }
+    confirmed = chain.confirmed_names({h[4] for h in hops})
     uses = []
-    for hop in hops:
-        entry = entries.get((hop.declaration_id, hop.hop_id))
-        name = (
-            (entry.dpf_entity if entry and entry.dpf_entity else "")
-            or confirmed.get(hop.service_id, {}).get(hop.entity)
-            or hop.entity
-        )
+    for (
+        activity_id,
+        agency_id,
+        activity_categories,
+        declaration_id,
+        service_id,
+        hop_id,
+        entity,
+    ) in hops:
+        dpf_entity, reach = entries.get((declaration_id, hop_id), ("", None))
+        name = dpf_entity or confirmed.get(service_id, {}).get(entity) or entity
         if name not in names:
             continue
-        activity_categories = list(hop.activity.data_categories or [])
-        reach = list(entry.data_categories) if entry and entry.data_categories else None
+        activity_categories = list(activity_categories or [])
         categories = (
             tuple(c for c in reach if c in activity_categories)
-            if reach is not None
+            if reach
             else tuple(activity_categories)
         )
         uses.append(
-            EntityUse(
-                entity=name,
-                agency=hop.activity.agency_id,
-                chain=hop.activity_id,
-                categories=categories,
-            )
+            EntityUse(entity=name, agency=agency_id, chain=activity_id, categories=categories)
         )
     return uses
 
@@ -146,9 +157,7 @@ def import_snapshot(actor: Any, snapshot: Snapshot, today: date | None = None) -
     uses = entity_uses(names)
     # Every chain that relies on a changed name gets a fresh verdict (better or worse).
     activity_ids = {u.chain for u in uses}
-    hops = chain.reassess(
-        ProcessingActivity.objects.filter(pk__in=activity_ids).select_related("agency"), today
-    )
+    hops = chain.reassess_ids(activity_ids, today)
     touched = impacts(changes, uses)
     made = 0
     for agency_id, pairs in sorted(touched.items()):

@@ -1,0 +1,334 @@
+"""Benchmark the privacy platform in the database: 600 agencies x 50 activities.
+
+Issue 5: re-assessing every chain after a DPF list import in under 10 s; one vendor
+change re-evaluated and notified in under a second. Unlike bench_assess.py (the engine
+alone), this goes through the real actions with the database: `dpf.import_snapshot`
+(diff, store, re-assess, alert) and `actions.publish_declaration` (freeze, diff, review
+tasks and notifications for every agency using the service, re-assess).
+
+    .venv/bin/python bench/privacy/bench_platform.py                       # SQLite in a temp dir
+    .venv/bin/python bench/privacy/bench_platform.py \
+        --db postgres://postgres@127.0.0.1:5432/mps_bench_privacy          # dropped and re-created
+
+The fill (organisations, activities, links, the DPF list) is written in bulk and is not
+measured; the first full assessment of every chain is measured and reported too.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import sys
+import tempfile
+import time
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+TODAY = date(2026, 11, 29)
+CATEGORIES = ["contact", "identity", "hr", "health", "national_id", "case_data", "financial"]
+SERVICES = 40
+VENDORS = 10
+DPF_ORGS = 3000
+
+
+def configure(db: str) -> str:
+    data_dir = tempfile.mkdtemp(prefix="mps-bench-privacy-")
+    if db == "sqlite":
+        url = f"sqlite:///{data_dir}/bench.sqlite3"
+    else:
+        url = db
+        _recreate_postgres(url)
+    os.environ["MPS_DATABASE_URL"] = url
+    os.environ["MPS_DATA_DIR"] = data_dir
+    os.environ.setdefault("MPS_SECRET_KEY", "bench-secret-key-that-is-long-enough-0123456789")
+    os.environ["MPS_DEBUG"] = "1"  # no host list needed; query logging is off below
+    os.environ["DJANGO_SETTINGS_MODULE"] = "mps.settings"
+    os.environ.pop("MPS_TEST_DATABASE_URL", None)
+    import django
+    from django.conf import settings
+
+    django.setup()
+    settings.DEBUG = False  # DEBUG keeps every query in memory
+    return url
+
+
+def _recreate_postgres(url: str) -> None:
+    from urllib.parse import urlparse
+
+    import psycopg
+
+    parsed = urlparse(url)
+    name = parsed.path.lstrip("/")
+    if not name.startswith("mps_bench"):
+        raise SystemExit(f"refusing to drop {name!r}: the bench database must start with mps_bench")
+    admin = parsed._replace(path="/postgres").geturl()
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+
+PROFILE = False
+
+
+def timed(fn: Any) -> tuple[Any, float, float]:
+    """Result, wall-clock and CPU seconds (CPU is steadier on a shared machine)."""
+    if PROFILE:
+        import cProfile
+        import pstats
+
+        profile = cProfile.Profile()
+        out = profile.runcall(fn)
+        pstats.Stats(profile, stream=sys.stderr).sort_stats("cumulative").print_stats(30)
+    wall, cpu = time.perf_counter(), time.process_time()
+    out = fn()
+    return out, time.perf_counter() - wall, time.process_time() - cpu
+
+
+def _orgnrs(n: int) -> list[str]:
+    from mps.organisations.orgnr import synthetic_orgnr
+
+    found: dict[str, None] = {}
+    seed = 40_000
+    while len(found) < n:
+        found.setdefault(synthetic_orgnr(seed), None)
+        seed += 1
+    return list(found)
+
+
+def dpf_snapshot(rng: random.Random, shift_days: int = 0):
+    from mps.privacy.dpfwatch import ListedOrganisation, Snapshot
+    from mps.privacy.rules.model import DpfEntry
+
+    orgs = []
+    for i in range(DPF_ORGS):
+        due = TODAY + timedelta(days=rng.randint(90, 365) + shift_days)
+        entry = DpfEntry(
+            organisation=f"US Cloud {i}, Inc.",
+            covered_entities=(f"US Cloud {i} Services LLC",) if i % 3 == 0 else (),
+            eu_us="active",
+            hr=i % 5 != 0,
+            non_hr=True,
+            next_due=due,
+        )
+        orgs.append(ListedOrganisation(entry=entry))
+    return Snapshot(organisations=tuple(orgs))
+
+
+def chain_for(rng: random.Random, s: int):
+    """An EEA processor with a US sub-processor on the DPF list (every chain relies on DPF, so
+    a list import that touches every used name re-assesses every chain) and 0-3 others."""
+    from mps.privacy.actions import EntryData
+
+    entries = [
+        EntryData(
+            f"Leverandør {s} Norge AS",
+            rng.choice(["NO", "IE", "SE", "DE"]),
+            "Drift",
+            "processing",
+            parent_country=rng.choice(["", "US", "DE"]),
+        ),
+        EntryData(
+            f"US Cloud {s * 7}, Inc.",
+            "US",
+            "Lagring",
+            "storage",
+            upstream=0,
+            dpf_claimed=True,
+        ),
+    ]
+    others = [
+        EntryData(
+            f"Support {s} India Pvt Ltd", "IN", "Kundestøtte", "remote", upstream=0, scc_module=3
+        ),
+        EntryData(f"Backup {s} AG", "CH", "Sikkerhetskopi", "storage", upstream=0),
+        EntryData(f"Leverandør {s} UK Ltd", "GB", "Drift", "processing", upstream=0),
+    ]
+    entries += rng.sample(others, rng.randint(0, 3))
+    return tuple(entries)
+
+
+def fill(agencies: int, per_agency: int, rng: random.Random) -> dict[str, Any]:
+    from django.db import transaction
+
+    from mps.organisations.models import Organisation
+    from mps.privacy import actions, dpf
+    from mps.privacy.actions import DeclarationData
+    from mps.privacy.models import ProcessingActivity
+    from mps.registry import actions as registry
+    from mps.registry.actions import LocationData, ServiceData
+
+    t0 = time.perf_counter()
+    numbers = _orgnrs(agencies + VENDORS)
+    with transaction.atomic():
+        Organisation.objects.bulk_create(
+            [
+                Organisation(name=f"Leverandør {v:02d} AS", kind="vendor", orgnr=numbers[v])
+                for v in range(VENDORS)
+            ]
+            + [
+                Organisation(name=f"Virksomhet {a:03d}", kind="agency", orgnr=numbers[VENDORS + a])
+                for a in range(agencies)
+            ],
+            batch_size=1000,
+        )
+    vendors = list(Organisation.objects.filter(kind="vendor").order_by("pk"))
+    dpf._store(dpf_snapshot(random.Random(1)))
+    services = []
+    for s in range(SERVICES):
+        service = registry.create_service(
+            None,
+            vendors[s % VENDORS],
+            ServiceData(
+                name=f"Tjeneste {s:02d}",
+                category="SaaS",
+                description_nb="",
+                description_en="",
+                locations=(LocationData("NO", ""),),
+                certifications=(),
+            ),
+        )
+        registry.publish(None, service)
+        actions.save_declaration_draft(
+            None, service, DeclarationData(processing_locations=("NO",), entries=chain_for(rng, s))
+        )
+        actions.publish_declaration(None, service, TODAY)
+        services.append(service)
+    agency_ids = list(
+        Organisation.objects.filter(kind="agency").order_by("pk").values_list("pk", flat=True)
+    )
+    rows = []
+    for agency_id in agency_ids:
+        for k in range(per_agency):
+            rows.append(
+                ProcessingActivity(
+                    agency_id=agency_id,
+                    name=f"Behandling {k:02d}",
+                    purposes="Saksbehandling",
+                    legal_bases=["6_1_e"],
+                    data_subjects=["residents"],
+                    data_categories=rng.sample(CATEGORIES, rng.randint(1, 4)),
+                    special_condition="Art. 9(2)(g) og særlov",
+                )
+            )
+    through = ProcessingActivity.services.through
+    with transaction.atomic():
+        ProcessingActivity.objects.bulk_create(rows, batch_size=2000)
+        ids = list(ProcessingActivity.objects.order_by("pk").values_list("pk", flat=True))
+        through.objects.bulk_create(
+            [
+                through(processingactivity_id=pk, service_id=services[rng.randrange(SERVICES)].pk)
+                for pk in ids
+            ],
+            batch_size=5000,
+        )
+    return {"fill_s": round(time.perf_counter() - t0, 1), "services": services}
+
+
+def run(db: str, agencies: int, per_agency: int) -> dict[str, Any]:
+    url = configure(db)
+    from django.core.management import call_command
+    from django.db import connection
+
+    call_command("migrate", verbosity=0)
+    from mps.privacy import actions, chain, dpf
+    from mps.privacy.actions import DeclarationData, EntryData
+    from mps.privacy.models import HopAssessment, Notification, ProcessingActivity, ReviewTask
+
+    rng = random.Random(2026)
+    filled = fill(agencies, per_agency, rng)
+    services = filled.pop("services")
+    results: dict[str, Any] = {"db": connection.vendor, "url": url.split("@")[-1], **filled}
+
+    everything = ProcessingActivity.objects.select_related("agency")
+    hops, wall, cpu = timed(lambda: chain.reassess(everything, TODAY))
+    results["initial_assessment"] = {"hops": hops, "wall_s": round(wall, 2), "cpu_s": round(cpu, 2)}
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+
+    # (a) A new list: every organisation's next due date moves (every chain relies on one),
+    # and one organisation used by a chain lapses (its agencies are alerted).
+    new = dpf_snapshot(random.Random(1), shift_days=365)
+    lapsed_org = "US Cloud 0, Inc."
+    from dataclasses import replace
+
+    new = replace(
+        new,
+        organisations=tuple(
+            replace(o, entry=replace(o.entry, eu_us="inactive"))
+            if o.entry.organisation == lapsed_org
+            else o
+            for o in new.organisations
+        ),
+    )
+    result, wall, cpu = timed(lambda: dpf.import_snapshot(None, new, TODAY))
+    results["dpf_import_reassess_all"] = {
+        "changes": len(result.changes),
+        "hops": result.hops_assessed,
+        "agencies_alerted": len(result.alerted_agency_ids),
+        "wall_s": round(wall, 2),
+        "cpu_s": round(cpu, 2),
+    }
+
+    # (b) One vendor publishes a new version (a new sub-processor) of one service.
+    service = services[7]
+    current = actions.current_of(service)
+    entries = list(current.entries.order_by("position"))
+    data = DeclarationData(
+        processing_locations=("NO",),
+        entries=tuple(
+            EntryData(
+                e.legal_name,
+                e.country,
+                e.function,
+                e.access,
+                upstream=0 if e.upstream_id else None,
+                parent_country=e.parent_country,
+                scc_module=e.scc_module,
+                dpf_claimed=e.dpf_claimed,
+            )
+            for e in entries
+        )
+        + (EntryData("Ny Underleverandør Oy", "FI", "Overvåking", "storage", upstream=0),),
+        change_note="Ny underleverandør",
+    )
+    actions.save_declaration_draft(None, service, data)
+    users = ProcessingActivity.objects.filter(services=service).count()
+    before = (ReviewTask.objects.count(), Notification.objects.count())
+    result, wall, cpu = timed(lambda: actions.publish_declaration(None, service, TODAY))
+    results["one_vendor_publishes"] = {
+        "activities": users,
+        "agencies_notified": Notification.objects.count() - before[1],
+        "review_tasks": ReviewTask.objects.count() - before[0],
+        "hops": result.hops_assessed,
+        "wall_s": round(wall, 2),
+        "cpu_s": round(cpu, 2),
+    }
+    results["stored_hops"] = HopAssessment.objects.count()
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--db", default="sqlite", help="'sqlite' or a postgres:// URL (mps_bench*)")
+    parser.add_argument("--agencies", type=int, default=600)
+    parser.add_argument("--activities", type=int, default=50)
+    parser.add_argument("--profile", action="store_true", help="Profile each case to stderr.")
+    args = parser.parse_args()
+    global PROFILE
+    PROFILE = args.profile
+    load = os.getloadavg()
+    results = run(args.db, args.agencies, args.activities)
+    results["load_before"] = [round(x, 2) for x in load]
+    results["load_after"] = [round(x, 2) for x in os.getloadavg()]
+    results["workload"] = f"{args.agencies} agencies x {args.activities} activities"
+    print(json.dumps(results, indent=2, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()
