@@ -175,22 +175,24 @@ def history(organisation_id: int, days: int = 365) -> list[ScoreSnapshot]:
 
 # ---------------------------------------------------------------- peers and national picture
 def latest_snapshots(org_filter: Q | None = None) -> list[ScoreSnapshot]:
-    """The newest scored snapshot of each organisation.
+    """The newest scored snapshot of each organisation (``org_filter``: on Organisation fields).
 
     One index seek per organisation (newest date first, stop at the first scored row) rather
     than grouping a year of daily rows: the national view reads this on every request.
     """
-    newest = ScoreSnapshot.objects.filter(score__isnull=False)
-    if org_filter is not None:
-        newest = newest.filter(org_filter)
-    last = newest.filter(organisation_id=OuterRef("pk")).order_by("-date").values("pk")[:1]
-    pks = (
-        Organisation.objects.annotate(last=Subquery(last))
-        .filter(last__isnull=False)
-        .values_list("last", flat=True)
+    orgs = (
+        Organisation.objects.all()
+        if org_filter is None
+        else Organisation.objects.filter(org_filter)
     )
+    last = (
+        ScoreSnapshot.objects.filter(organisation_id=OuterRef("pk"), score__isnull=False)
+        .order_by("-date")
+        .values("pk")[:1]
+    )
+    pks = [pk for pk in orgs.annotate(last=Subquery(last)).values_list("last", flat=True) if pk]
     return list(
-        ScoreSnapshot.objects.filter(pk__in=list(pks))
+        ScoreSnapshot.objects.filter(pk__in=pks)
         .select_related("organisation")
         .order_by("organisation_id")
     )
@@ -209,9 +211,7 @@ def peer_position(organisation: Any) -> PeerPosition:
     """Percentile among the same sector and size band; names only of organisations that opted in."""
     band = organisation.size_band
     group = f"{organisation.get_sector_display() or '-'} / {band}"
-    snaps = latest_snapshots(
-        Q(organisation__sector=organisation.sector, organisation__kind="agency")
-    )
+    snaps = latest_snapshots(Q(sector=organisation.sector, kind=Organisation.Kind.AGENCY))
     peers = [s for s in snaps if s.organisation.size_band == band]
     mine = next((s for s in peers if s.organisation_id == organisation.pk), None)
     if len(peers) < MIN_GROUP or mine is None:
@@ -328,7 +328,7 @@ def national_picture(weeks: int = 26) -> National:
 
     Only counts over at least MIN_GROUP organisations; no organisation's evidence.
     """
-    snaps = latest_snapshots(Q(organisation__kind="agency"))
+    snaps = latest_snapshots(Q(kind=Organisation.Kind.AGENCY))
     grades = Counter(s.grade for s in snaps)
     sectors = {value: str(label) for value, label in Organisation.Sector.choices}
     by_sector = _group([(sectors.get(s.organisation.sector, ""), s.grade) for s in snaps])
