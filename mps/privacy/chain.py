@@ -306,6 +306,48 @@ def _insert_hops(rows: list[tuple[Any, ...]]) -> None:
             cursor.executemany(sql, rows[i : i + _CHUNK])
 
 
+_ASSESSED_ON = _HOP_COLUMNS.index("assessed_on")
+
+
+def _comparable(value: Any) -> Any:
+    """A stored value as `_reassess` writes it (PostgreSQL returns dates and parsed JSON)."""
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, list):
+        return json.dumps(value)
+    return value
+
+
+def _verdict_key(row: tuple[Any, ...]) -> tuple[Any, ...]:
+    """A hop row without its assessment date (compared apart, updated in bulk)."""
+    return tuple(_comparable(v) for i, v in enumerate(row) if i != _ASSESSED_ON)
+
+
+def _changed_activities(fresh: dict[int, list[tuple[Any, ...]]]) -> list[int]:
+    """Activities whose new hop rows differ from the stored ones (read without models)."""
+    stored: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
+    table = connection.ops.quote_name(HopAssessment._meta.db_table)
+    columns = ", ".join(connection.ops.quote_name(c) for c in _HOP_COLUMNS)
+    activity = connection.ops.quote_name("activity_id")
+    with connection.cursor() as cursor:
+        for chunk in _chunks(list(fresh)):
+            marks = ", ".join(["%s"] * len(chunk))
+            # Table and column names come from the model, never from input.
+            cursor.execute(
+                f"SELECT {columns} FROM {table} WHERE {activity} IN ({marks})",  # noqa: S608
+                chunk,
+            )
+            for row in cursor.fetchall():
+                stored[row[0]].append(_verdict_key(row))
+    changed = []
+    for pk, rows in fresh.items():
+        old = sorted(stored.get(pk, ()), key=lambda r: (r[1], r[3]))
+        new = sorted((_verdict_key(r) for r in rows), key=lambda r: (r[1], r[3]))
+        if old != new:
+            changed.append(pk)
+    return changed
+
+
 def _chunks(ids: list[int]) -> Iterable[list[int]]:
     for i in range(0, len(ids), _CHUNK):
         yield ids[i : i + _CHUNK]
@@ -428,18 +470,28 @@ def _reassess(
         verdicts.append(tuple(tails))
         summary = assessment.summary
         statuses.append((summary.ok, summary.action, summary.blocked))
-    rows: list[tuple[Any, ...]] = []
+    fresh: dict[int, list[tuple[Any, ...]]] = {a.pk: [] for a in light}
     counts: dict[int, list[int]] = {a.pk: [0, 0, 0] for a in light}
     for activity, index in jobs:
-        rows.extend((activity.pk, *tail) for tail in verdicts[index])
+        fresh[activity.pk].extend((activity.pk, *tail) for tail in verdicts[index])
         c = counts[activity.pk]
         ok, action, blocked = statuses[index]
         c[0] += ok
         c[1] += action
         c[2] += blocked
-    for chunk in _chunks(ids):
+    # Only activities whose verdicts changed are rewritten: after a DPF import most of
+    # 100,000 stored hops are as they were, and rewriting them is most of the cost.
+    changed = _changed_activities(fresh)
+    for chunk in _chunks(changed):
         HopAssessment.objects.filter(activity_id__in=chunk).delete()
+    rows = [row for pk in changed for row in fresh[pk]]
     _insert_hops(rows)
+    rewritten = set(changed)
+    unchanged = [pk for pk in ids if pk not in rewritten]
+    for chunk in _chunks(unchanged):
+        HopAssessment.objects.filter(activity_id__in=chunk).exclude(assessed_on=on).update(
+            assessed_on=on
+        )
     now = timezone.now()
     by_counts: dict[tuple[int, int, int], list[int]] = defaultdict(list)
     for pk, c in counts.items():
@@ -453,4 +505,4 @@ def _reassess(
         c = counts[instance.pk]
         instance.hops_ok, instance.hops_action, instance.hops_blocked = c
         instance.assessed_at = now
-    return len(rows)
+    return sum(len(r) for r in fresh.values())
