@@ -309,18 +309,26 @@ def _insert_hops(rows: list[tuple[Any, ...]]) -> None:
 _ASSESSED_ON = _HOP_COLUMNS.index("assessed_on")
 
 
-def _comparable(value: Any) -> Any:
-    """A stored value as `_reassess` writes it (PostgreSQL returns dates and parsed JSON)."""
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, list):
-        return json.dumps(value)
-    return value
+_JSON_OR_DATE = tuple(
+    i
+    for i, c in enumerate(_HOP_COLUMNS)
+    if c in ("documents", "missing_documents", "flags", "legal_basis", "assessed_on")
+)
+
+
+def _as_written(row: tuple[Any, ...]) -> tuple[Any, ...]:
+    """A row read from PostgreSQL (dates and parsed JSON) as `_reassess` writes it;
+    SQLite returns the written text as is."""
+    out = list(row)
+    for i in _JSON_OR_DATE:
+        value = out[i]
+        out[i] = value.isoformat() if isinstance(value, date) else json.dumps(value)
+    return tuple(out)
 
 
 def _verdict_key(row: tuple[Any, ...]) -> tuple[Any, ...]:
     """A hop row without its assessment date (compared apart, updated in bulk)."""
-    return tuple(_comparable(v) for i, v in enumerate(row) if i != _ASSESSED_ON)
+    return row[:_ASSESSED_ON] + row[_ASSESSED_ON + 1 :]
 
 
 def _changed_activities(fresh: dict[int, list[tuple[Any, ...]]]) -> list[int]:
@@ -337,15 +345,23 @@ def _changed_activities(fresh: dict[int, list[tuple[Any, ...]]]) -> list[int]:
                 f"SELECT {columns} FROM {table} WHERE {activity} IN ({marks})",  # noqa: S608
                 chunk,
             )
+            convert = connection.vendor == "postgresql"
             for row in cursor.fetchall():
-                stored[row[0]].append(_verdict_key(row))
+                stored[row[0]].append(_verdict_key(_as_written(row) if convert else row))
     changed = []
     for pk, rows in fresh.items():
-        old = sorted(stored.get(pk, ()), key=lambda r: (r[1], r[3]))
-        new = sorted((_verdict_key(r) for r in rows), key=lambda r: (r[1], r[3]))
-        if old != new:
+        old = stored.get(pk, [])
+        if len(old) != len(rows):
+            changed.append(pk)
+            continue
+        old.sort(key=_position)
+        if old != sorted((_verdict_key(r) for r in rows), key=_position):
             changed.append(pk)
     return changed
+
+
+def _position(row: tuple[Any, ...]) -> tuple[int, int]:
+    return row[1], row[3]  # service, position
 
 
 def _chunks(ids: list[int]) -> Iterable[list[int]]:
