@@ -293,9 +293,11 @@ def weekly_trend(since: date, until: date | None = None) -> list[tuple[date, Dec
     values = ", ".join(f"({param}, {param})" for _ in weeks)
     snap = connection.ops.quote_name(ScoreSnapshot._meta.db_table)
     org = connection.ops.quote_name(Organisation._meta.db_table)
+    # PostgreSQL would otherwise inline the sub-query twice (once for SUM, once for COUNT).
+    materialized = "MATERIALIZED " if connection.vendor == "postgresql" else ""
     sql = f"""
-        WITH weeks(start, stop) AS (VALUES {values})
-        SELECT start, SUM(score), COUNT(score) FROM (
+        WITH weeks(start, stop) AS (VALUES {values}),
+        last_in_week AS {materialized}(
             SELECT w.start AS start, (
                 SELECT s.score FROM {snap} s
                 WHERE s.organisation_id = o.id AND s.date >= w.start AND s.date < w.stop
@@ -304,7 +306,8 @@ def weekly_trend(since: date, until: date | None = None) -> list[tuple[date, Dec
             ) AS score
             FROM weeks w CROSS JOIN {org} o
             WHERE o.kind = %s
-        ) last_in_week
+        )
+        SELECT start, SUM(score), COUNT(score) FROM last_in_week
         GROUP BY start
         ORDER BY start
     """  # noqa: S608 - table names from the models, values bound
