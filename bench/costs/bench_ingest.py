@@ -95,7 +95,8 @@ def run_bare_duckdb(source: Path, out: Path) -> int:
 
     con = duckdb.connect()
     con.execute(
-        f"COPY (SELECT * FROM read_csv('{source}')) TO '{out / 'bare.parquet'}' (FORMAT parquet)"  # noqa: S608
+        f"COPY (SELECT * FROM read_csv('{source}', nullstr = ['', 'NULL'])) "  # noqa: S608
+        f"TO '{out / 'bare.parquet'}' (FORMAT parquet)"
     )
     return int(con.execute(f"SELECT count(*) FROM '{out / 'bare.parquet'}'").fetchone()[0])  # noqa: S608
 
@@ -103,7 +104,10 @@ def run_bare_duckdb(source: Path, out: Path) -> int:
 def run_bare_polars(source: Path, out: Path) -> int:
     import polars as pl
 
-    pl.scan_csv(source, infer_schema_length=10_000).sink_parquet(out / "bare.parquet")
+    # The file's null marker is given: type inference sees only the first rows.
+    pl.scan_csv(source, infer_schema_length=10_000, null_values=["NULL"]).sink_parquet(
+        out / "bare.parquet"
+    )
     return int(pl.scan_parquet(out / "bare.parquet").select(pl.len()).collect().item())
 
 
