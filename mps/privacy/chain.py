@@ -330,10 +330,10 @@ def _as_written(row: tuple[Any, ...]) -> tuple[Any, ...]:
         value = out[i]
         if isinstance(value, date):
             out[i] = value.isoformat()
-        elif value is not None:
-            # jsonb comes back as text (Django's loader) or parsed; either way, re-dump it
-            # the way it is written so spacing and escapes compare equal.
-            out[i] = json.dumps(json.loads(value) if isinstance(value, str) else value)
+        elif value is not None and not isinstance(value, str):
+            out[i] = json.dumps(value)
+        # jsonb as text (Django's loader) is PostgreSQL's rendering, equal to json.dumps for
+        # ASCII lists; a non-ASCII value compares unequal and is only rewritten.
     return tuple(out)
 
 
