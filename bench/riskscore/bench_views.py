@@ -346,6 +346,17 @@ def _slownet(directory: Path):
     return net, Path(ca.root_pem_path)
 
 
+def _drop_queue(broker: str, queue: str) -> None:
+    from kombu import Connection
+
+    with Connection(broker, connect_timeout=3) as conn:
+        conn.default_channel.queue_delete(queue)
+        if broker.startswith("redis"):
+            conn.default_channel.client.delete(
+                f"_kombu.binding.{queue}", f"_kombu.binding_permanent.{queue}"
+            )
+
+
 def measure_throughput(url: str, data_dir: str, broker: str, rounds: tuple[int, ...]) -> dict:
     from django.utils import timezone
 
@@ -433,6 +444,7 @@ def measure_throughput(url: str, data_dir: str, broker: str, rounds: tuple[int, 
                     os.killpg(proc.pid, 15)
                 for proc in procs:
                     proc.wait(30)
+                _drop_queue(broker, queue)
     finally:
         net.close()
     results["setup"] = {

@@ -129,7 +129,12 @@ def delete_queue(broker: str, queue: str) -> None:
     with contextlib.suppress(Exception), Connection(broker, connect_timeout=3) as conn:
         conn.default_channel.queue_delete(queue)
         if broker.startswith("redis"):
-            conn.default_channel.client.delete("unacked", "unacked_index")
+            conn.default_channel.client.delete(
+                "unacked",
+                "unacked_index",
+                f"_kombu.binding.{queue}",
+                f"_kombu.binding_permanent.{queue}",
+            )
 
 
 @pytest.mark.parametrize("broker_name", sorted(BROKERS))

@@ -16,6 +16,11 @@ class Command(BaseCommand):
         parser.add_argument("--queues", default="celery")
         parser.add_argument("--loglevel", default="INFO")
         parser.add_argument("--hostname", default=None, help="Worker name (default: mps@<host>).")
+        parser.add_argument(
+            "--beat",
+            action="store_true",
+            help="Also run the periodic schedule (e.g. hourly due rescans); in one worker only.",
+        )
 
     def handle(self, *args, **options):
         if not settings.BROKER_URL:
@@ -38,4 +43,6 @@ class Command(BaseCommand):
         ]
         if options["hostname"]:
             argv.append(f"--hostname={options['hostname']}")
+        if options["beat"]:
+            argv += ["--beat", f"--schedule={settings.DATA_DIR / 'celerybeat-schedule'}"]
         celery_app.worker_main(argv)
