@@ -375,6 +375,25 @@ def _position(row: tuple[Any, ...]) -> tuple[int, int]:
     return row[1], row[3]  # service, position
 
 
+def _q(name: str) -> str:
+    return connection.ops.quote_name(name)
+
+
+def _in_chunks(
+    sql: str, ids: list[int], params: tuple[Any, ...] = (), fetch: bool = False
+) -> list[tuple[Any, ...]]:
+    """Run `sql` ending in "IN" once per chunk of ids, in plain SQL: for tens of thousands
+    of ids Django's per-value lookup handling costs more than the query."""
+    out: list[tuple[Any, ...]] = []
+    with connection.cursor() as cursor:
+        for chunk in _chunks(ids):
+            marks = ", ".join(["%s"] * len(chunk))
+            cursor.execute(f"{sql} ({marks})", (*params, *chunk))
+            if fetch:
+                out.extend(cursor.fetchall())
+    return out
+
+
 def _chunks(ids: list[int]) -> Iterable[list[int]]:
     for i in range(0, len(ids), _CHUNK):
         yield ids[i : i + _CHUNK]
@@ -412,12 +431,15 @@ def _reassess(
         return 0
     ids = [a.pk for a in light]
     links: dict[int, list[int]] = defaultdict(list)
-    through = ProcessingActivity.services.through
-    for chunk in _chunks(ids):
-        for activity_id, service_id in through.objects.filter(
-            processingactivity_id__in=chunk
-        ).values_list("processingactivity_id", "service_id"):
-            links[activity_id].append(service_id)
+    through = _q(ProcessingActivity.services.through._meta.db_table)
+    # Table and column names come from the models, never from input.
+    for activity_id, service_id in _in_chunks(
+        f"SELECT {_q('processingactivity_id')}, {_q('service_id')} FROM {through} "  # noqa: S608
+        f"WHERE {_q('processingactivity_id')} IN",
+        ids,
+        fetch=True,
+    ):
+        links[activity_id].append(service_id)
     declarations = current_declarations(s for ss in links.values() for s in ss)
     tias: dict[tuple[int, int], set[str]] = defaultdict(set)
     agency_ids = {a.agency_id for a in light}
@@ -509,25 +531,33 @@ def _reassess(
     # Only activities whose verdicts changed are rewritten: after a DPF import most of
     # 100,000 stored hops are as they were, and rewriting them is most of the cost.
     changed = _changed_activities(fresh)
-    for chunk in _chunks(changed):
-        HopAssessment.objects.filter(activity_id__in=chunk).delete()
+    hops_table = _q(HopAssessment._meta.db_table)
+    # Table and column names come from the models, never from input.
+    _in_chunks(f"DELETE FROM {hops_table} WHERE {_q('activity_id')} IN", changed)  # noqa: S608
     rows = [row for pk in changed for row in fresh[pk]]
     _insert_hops(rows)
     rewritten = set(changed)
-    unchanged = [pk for pk in ids if pk not in rewritten]
-    for chunk in _chunks(unchanged):
-        HopAssessment.objects.filter(activity_id__in=chunk).exclude(assessed_on=on).update(
-            assessed_on=on
-        )
+    day = connection.ops.adapt_datefield_value(on)
+    _in_chunks(
+        f"UPDATE {hops_table} SET {_q('assessed_on')} = %s "  # noqa: S608
+        f"WHERE {_q('assessed_on')} <> %s AND {_q('activity_id')} IN",
+        [pk for pk in ids if pk not in rewritten],
+        (day, day),
+    )
     now = timezone.now()
     by_counts: dict[tuple[int, int, int], list[int]] = defaultdict(list)
     for pk, c in counts.items():
         by_counts[(c[0], c[1], c[2])].append(pk)
+    activities_table = _q(ProcessingActivity._meta.db_table)
+    stamp = connection.ops.adapt_datetimefield_value(now)
     for (ok, action, blocked), pks in by_counts.items():
-        for chunk in _chunks(pks):
-            ProcessingActivity.objects.filter(pk__in=chunk).update(
-                hops_ok=ok, hops_action=action, hops_blocked=blocked, assessed_at=now
-            )
+        _in_chunks(
+            f"UPDATE {activities_table} SET {_q('hops_ok')} = %s, "  # noqa: S608
+            f"{_q('hops_action')} = %s, {_q('hops_blocked')} = %s, {_q('assessed_at')} = %s "
+            f"WHERE {_q(ProcessingActivity._meta.pk.column)} IN",
+            pks,
+            (ok, action, blocked, stamp),
+        )
     for instance in instances or ():
         c = counts[instance.pk]
         instance.hops_ok, instance.hops_action, instance.hops_blocked = c
