@@ -18,7 +18,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.dataset as ds
+import pyarrow.parquet as pq
 
 from mps.costs.engine import rules as R
 from mps.costs.engine.columns import (
@@ -56,13 +56,12 @@ NULL_STRINGS = ("", "NULL", "null", "Null")
 # Names our own derived columns use; custom columns that collide are renamed.
 RESERVED_PREFIX = "x_mps_"
 PARTITION_COLUMNS = ("provider", "billing_month", "snapshot")
-# The staged files are written by the Arrow dataset writer from DuckDB's streamed result: DuckDB's
-# own COPY … PARTITION_BY holds every row (spilling to disk) until the end, which cost a third of
-# the import's CPU and ~1 GB of temporary disk per million rows (docs/benchmarks.md). The Arrow
-# writer keeps at most MIN_ROWS_PER_GROUP rows per open partition, so memory stays flat.
+# The staged files are written from DuckDB's streamed result, batch by batch (_write_partitioned):
+# DuckDB's own COPY … PARTITION_BY holds every row (spilling to disk) until the end, which cost a
+# third of the import's CPU and ~1 GB of temporary disk per million rows (docs/benchmarks.md); the
+# Arrow dataset writer queues batches without bound when the disk or CPU is slower than DuckDB.
 BATCH_ROWS = 16_384
-MIN_ROWS_PER_GROUP = 2_048
-MAX_ROWS_PER_GROUP = 65_536
+ROW_GROUP_ROWS = 8_192
 
 GZIP_MAGIC = b"\x1f\x8b"
 PARQUET_MAGIC = b"PAR1"
@@ -401,25 +400,56 @@ def _ingest_locked(
 
 
 def _write_partitioned(con: duckdb.DuckDBPyConnection, sql: str, out_dir: Path) -> None:
-    """Stream the query's rows into Parquet files partitioned like the store (hive layout)."""
+    """Stream the query's rows into Parquet files partitioned like the store (hive layout).
+
+    Batches are pulled one at a time, so DuckDB runs only a little ahead of the writer. A
+    partition's rows are written as a row group once it holds ROW_GROUP_ROWS, or as soon as a
+    batch brings it none (exports come roughly in date order: its month is over), so memory
+    holds at most a row group per partition in use, whatever the file size.
+    """
     reader = con.sql(sql).to_arrow_reader(BATCH_ROWS)
+    keys = list(PARTITION_COLUMNS)
+    columns = [name for name in reader.schema.names if name not in PARTITION_COLUMNS]
+    schema = pa.schema([reader.schema.field(name) for name in columns])
+    writers: dict[tuple[str, ...], pq.ParquetWriter] = {}
+    pending: dict[tuple[str, ...], list[pa.Table]] = {}
+
+    def flush(key: tuple[str, ...]) -> None:
+        parts = pending.pop(key)
+        if key not in writers:
+            directory = out_dir.joinpath(*(f"{k}={v}" for k, v in zip(keys, key, strict=True)))
+            directory.mkdir(parents=True, exist_ok=True)
+            writers[key] = pq.ParquetWriter(
+                directory / "part-0.parquet", schema, compression="zstd"
+            )
+        writers[key].write_table(pa.concat_tables(parts), row_group_size=ROW_GROUP_ROWS)
+
     try:
-        partitioning = ds.partitioning(
-            pa.schema([reader.schema.field(name) for name in PARTITION_COLUMNS]), flavor="hive"
-        )
-        ds.write_dataset(
-            reader,
-            out_dir,
-            format="parquet",
-            partitioning=partitioning,
-            basename_template="part-{i}.parquet",
-            file_options=ds.ParquetFileFormat().make_write_options(compression="zstd"),
-            min_rows_per_group=MIN_ROWS_PER_GROUP,
-            max_rows_per_group=MAX_ROWS_PER_GROUP,
-            existing_data_behavior="error",
-        )
+        for batch in reader:
+            table = pa.Table.from_batches([batch])
+            found = table.select(keys).group_by(keys).aggregate([]).to_pylist()
+            seen = set()
+            for row in found:
+                key = tuple(row[k] for k in keys)
+                part = table
+                if len(found) > 1:
+                    mask = pc.and_(
+                        pc.and_(pc.equal(table[keys[0]], key[0]), pc.equal(table[keys[1]], key[1])),
+                        pc.equal(table[keys[2]], key[2]),
+                    )
+                    part = table.filter(mask)
+                seen.add(key)
+                pending.setdefault(key, []).append(part.select(columns))
+                if sum(t.num_rows for t in pending[key]) >= ROW_GROUP_ROWS:
+                    flush(key)
+            for key in [k for k in pending if k not in seen]:
+                flush(key)
+        for key in list(pending):
+            flush(key)
     finally:
         reader.close()
+        for writer in writers.values():
+            writer.close()
 
 
 def _rejected(
