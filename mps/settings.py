@@ -160,6 +160,8 @@ EMAIL_BACKEND = (
     else "django.core.mail.backends.smtp.EmailBackend"
 )
 DEFAULT_FROM_EMAIL = conf.env_str("MPS_FROM_EMAIL", "mps@localhost")
+# Where security researchers report vulnerabilities (RFC 9116 Contact: a mailto: or https: URI).
+SECURITY_CONTACT = conf.env_str("MPS_SECURITY_CONTACT", f"mailto:{DEFAULT_FROM_EMAIL}")
 
 # A list price rising by more than this many percent is an alert (docs/prices.md).
 PRICE_ALERT_PERCENT = conf.env_int("MPS_PRICE_ALERT_PERCENT", 10, minimum=0)

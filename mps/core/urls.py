@@ -8,4 +8,5 @@ urlpatterns = [
     path("audit/", views.audit_log, name="audit_log"),
     path("tilgjengelighet/", views.accessibility, name="accessibility"),
     path("health/", views.health, name="health"),
+    path(".well-known/security.txt", views.security_txt, name="security_txt"),
 ]

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from mps.core.models import AuditEntry
@@ -42,3 +46,20 @@ def health(request: HttpRequest) -> JsonResponse:
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return JsonResponse({"status": "ok"})
+
+
+# RFC 9116 §2.5.5: Expires SHOULD be less than a year away; we renew it with every response.
+SECURITY_TXT_LIFETIME = timedelta(days=180)
+
+
+@require_GET
+def security_txt(request: HttpRequest) -> HttpResponse:
+    """How to report a vulnerability in this mps (RFC 9116), as our scanner asks of others."""
+    expires = (timezone.now() + SECURITY_TXT_LIFETIME).replace(microsecond=0)
+    lines = [
+        f"Contact: {settings.SECURITY_CONTACT}",
+        f"Expires: {expires.strftime('%Y-%m-%dT%H:%M:%SZ')}",
+        "Preferred-Languages: nb, en",
+        f"Canonical: {request.build_absolute_uri()}",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")

@@ -78,3 +78,22 @@ def test_the_audit_api_refuses_members_and_shows_the_operator_everything(world, 
     assert login(world.mari).get("/api/v1/audit/").status_code == 403
     body = login(world.ola).get("/api/v1/audit/?action=organisation.update").json()
     assert body["count"] == 2
+
+
+def test_our_security_txt_passes_our_own_scanners_rfc_9116_check(db, client, settings):
+    import datetime as dt
+
+    from mps.scanner import securitytxt
+
+    settings.SECURITY_CONTACT = "mailto:sikkerhet@example.test"
+    response = client.get("/.well-known/security.txt", secure=True)
+    assert response.status_code == 200
+    doc = securitytxt.parse(response.content.decode())
+    assert doc.values("contact") == ["mailto:sikkerhet@example.test"]
+    found = securitytxt.problems(
+        doc,
+        now=dt.datetime.now(dt.UTC),
+        over_https=True,
+        content_type=response["Content-Type"],
+    )
+    assert found == []
