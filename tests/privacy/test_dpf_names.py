@@ -158,3 +158,25 @@ def test_the_page_is_for_vendors_and_the_operator_with_bounded_queries(
         assert client.get(reverse("privacy:dpf_names")).status_code == 200
     other = login(world.viktor).get(reverse("privacy:dpf_names")).content.decode()
     assert DECLARED not in other
+
+
+def test_the_dpf_import_cli_lists_the_names_to_confirm(world, tmp_path):
+    import json
+
+    from django.core.management import call_command
+
+    service, _using = setup_close_name(world)
+    path = tmp_path / "dpf.json"
+    path.write_text(
+        json.dumps(
+            [
+                {"organisation": ACME, "eu_us": "active", "hr": True, "non_hr": True},
+                {"organisation": "Acme Cloud Ltd", "eu_us": "active", "hr": True, "non_hr": True},
+            ]
+        )
+    )
+    out = tmp_path / "out.json"
+    with out.open("w") as stream:
+        call_command("privacy", "dpf-import", str(path), "--json", stdout=stream)
+    [item] = json.loads(out.read_text())["names_to_confirm"]
+    assert item["entity"] == DECLARED and item["suggestions"][0] == ACME

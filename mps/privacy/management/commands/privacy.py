@@ -83,6 +83,9 @@ class Command(BaseCommand):
         except (OSError, SnapshotError) as exc:
             raise CommandError(str(exc), returncode=EXIT_BAD_INPUT) from None
         result = dpf.import_snapshot("cli", snapshot)
+        from mps.privacy.names import pending
+
+        to_confirm = pending()
         if options["json"]:
             out = {
                 "organisations": len(snapshot.organisations),
@@ -99,6 +102,14 @@ class Command(BaseCommand):
                 ],
                 "alerted_agency_ids": result.alerted_agency_ids,
                 "hops_assessed": result.hops_assessed,
+                "names_to_confirm": [
+                    {
+                        "vendor": p.vendor_name,
+                        "entity": p.entity,
+                        "suggestions": [m.listed_name for m in p.suggestions],
+                    }
+                    for p in to_confirm
+                ],
             }
             self.stdout.write(json.dumps(out, ensure_ascii=False, indent=2))
             return
@@ -108,6 +119,14 @@ class Command(BaseCommand):
             f"{len(snapshot.organisations)} organisations; {len(result.changes)} changes; "
             f"{len(result.alerted_agency_ids)} agencies alerted; {result.hops_assessed} hops re-assessed."
         )
+        if to_confirm:
+            self.stdout.write(
+                f"{len(to_confirm)} declared entities have close names on the list to confirm "
+                "or reject (/personvern/dpf-navn/):"
+            )
+            for p in to_confirm:
+                names = "; ".join(m.listed_name for m in p.suggestions)
+                self.stdout.write(f"  {p.vendor_name}: {p.entity} -> {names}")
 
     def _fides_import(self, options: dict[str, Any]) -> None:
         import json
