@@ -3,7 +3,10 @@
 Each contender runs in its own subprocess, which reports its wall time and its own peak RSS
 (resource.getrusage), on generated FOCUS 1.2 CSV files of two sizes (to show memory is flat):
 
-    .venv/bin/python bench/costs/bench_ingest.py --rows 1000000 3000000 --dir /tmp/costbench
+    .venv/bin/python bench/costs/bench_ingest.py --rows 1000000 10000000 --dir /tmp/costbench
+
+Files above 1M rows are the 1M file repeated as more resources (see generate). Results and
+the profile behind the current ingest: docs/benchmarks.md, "Costs: FOCUS ingest and re-aggregation".
 
 Not part of the test suite. `--append docs/benchmarks.md` adds the table to that file.
 """
