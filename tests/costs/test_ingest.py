@@ -18,9 +18,8 @@ from mps.costs.engine.store import OrgStore
 from tests.costs.conftest import ORG, OTHER_ORG
 from tests.costs.focus_rows import row, write
 
-SHARED_FOCUS = (
-    Path(__file__).resolve().parents[3] / "shared" / "data" / "focus" / "spec-v1.2-examples"
-)
+# The FOCUS 1.2 specification's example tables (CC BY 4.0, FinOps Foundation), shipped here.
+SHARED_FOCUS = Path(__file__).resolve().parent / "fixtures" / "spec-v1.2-examples"
 
 
 def stored(costs_dir: Path, org: str = ORG, sql: str = "SELECT * FROM t") -> list[tuple]:
@@ -272,7 +271,6 @@ def test_unreadable_file_is_rejected_with_a_message(tmp_path, costs_dir, fx, con
     assert result.errors and result.errors[0].message
 
 
-@pytest.mark.skipif(not SHARED_FOCUS.exists(), reason="shared FOCUS examples not present")
 def test_specification_example_tables_are_rejected_with_clear_errors(tmp_path, costs_dir, fx):
     examples = sorted(SHARED_FOCUS.rglob("*.csv"))
     assert examples
