@@ -58,6 +58,12 @@ def score_trend(points: Sequence[tuple[date, float]], title: str, summary: str) 
         f'<title id="trend-title">{escape(title)}</title>',
         f'<desc id="trend-desc">{escape(summary)}</desc>',
     ]
+    for end in (100, 0):  # the axis ends, so the grade bands read as part of a 0-100 scale
+        y = _y(end)
+        parts.append(
+            f'<line x1="{PAD_LEFT}" x2="{WIDTH - PAD_RIGHT}" y1="{y:.1f}" y2="{y:.1f}" stroke="#767676"/>'
+            f'<text x="{PAD_LEFT - 4}" y="{y + 4:.1f}" text-anchor="end" font-size="11">{end}</text>'
+        )
     for band in BAND_LINES:
         y = _y(band)
         parts.append(
