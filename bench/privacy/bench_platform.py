@@ -29,6 +29,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
+from bench.common import recreate_postgres, synthetic_orgnrs  # noqa: E402
+
 TODAY = date(2026, 11, 29)
 CATEGORIES = ["contact", "identity", "hr", "health", "national_id", "case_data", "financial"]
 SERVICES = 40
@@ -42,7 +44,7 @@ def configure(db: str) -> str:
         url = f"sqlite:///{data_dir}/bench.sqlite3"
     else:
         url = db
-        _recreate_postgres(url)
+        recreate_postgres(url)
     os.environ["MPS_DATABASE_URL"] = url
     os.environ["MPS_DATA_DIR"] = data_dir
     os.environ.setdefault("MPS_SECRET_KEY", "bench-secret-key-that-is-long-enough-0123456789")
@@ -55,21 +57,6 @@ def configure(db: str) -> str:
     django.setup()
     settings.DEBUG = False  # DEBUG keeps every query in memory
     return url
-
-
-def _recreate_postgres(url: str) -> None:
-    from urllib.parse import urlparse
-
-    import psycopg
-
-    parsed = urlparse(url)
-    name = parsed.path.lstrip("/")
-    if not name.startswith("mps_bench"):
-        raise SystemExit(f"refusing to drop {name!r}: the bench database must start with mps_bench")
-    admin = parsed._replace(path="/postgres").geturl()
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        conn.execute(f'CREATE DATABASE "{name}"')
 
 
 PROFILE = ""
@@ -89,17 +76,6 @@ def timed(fn: Any, case: str = "") -> tuple[Any, float, float]:
     wall, cpu = time.perf_counter(), time.process_time()
     out = fn()
     return out, time.perf_counter() - wall, time.process_time() - cpu
-
-
-def _orgnrs(n: int) -> list[str]:
-    from mps.organisations.orgnr import synthetic_orgnr
-
-    found: dict[str, None] = {}
-    seed = 40_000
-    while len(found) < n:
-        found.setdefault(synthetic_orgnr(seed), None)
-        seed += 1
-    return list(found)
 
 
 def dpf_snapshot(rng: random.Random, shift_days: int = 0):
@@ -165,7 +141,7 @@ def fill(agencies: int, per_agency: int, rng: random.Random) -> dict[str, Any]:
     from mps.registry.actions import LocationData, ServiceData
 
     t0 = time.perf_counter()
-    numbers = _orgnrs(agencies + VENDORS)
+    numbers = synthetic_orgnrs(agencies + VENDORS, first_seed=40_000)
     with transaction.atomic():
         Organisation.objects.bulk_create(
             [

@@ -27,6 +27,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
+from bench.common import percentile, recreate_postgres, synthetic_orgnrs, timed  # noqa: E402
+
 # Goals from issue 2 §8.
 SEARCH_P95_GOAL_MS = 50
 OVERVIEW_P95_GOAL_MS = 150
@@ -136,12 +138,6 @@ class Timing:
     cpu_p95_ms: float
 
 
-def _percentile(values: list[float], pct: float) -> float:
-    ordered = sorted(values)
-    k = max(0, min(len(ordered) - 1, round(pct / 100 * len(ordered) + 0.5) - 1))
-    return ordered[k]
-
-
 def _timing(name: str, samples: list[tuple[float, float]]) -> Timing:
     ms = [wall * 1000 for wall, _ in samples]
     cpu = [c * 1000 for _, c in samples]
@@ -149,17 +145,11 @@ def _timing(name: str, samples: list[tuple[float, float]]) -> Timing:
         name,
         len(ms),
         round(statistics.median(ms), 2),
-        round(_percentile(ms, 95), 2),
+        round(percentile(ms, 95), 2),
         round(max(ms), 2),
         round(statistics.median(cpu), 2),
-        round(_percentile(cpu, 95), 2),
+        round(percentile(cpu, 95), 2),
     )
-
-
-def _timed(fn) -> tuple[float, float]:
-    w0, c0 = time.perf_counter(), time.process_time()
-    fn()
-    return time.perf_counter() - w0, time.process_time() - c0
 
 
 def configure(db: str) -> str:
@@ -168,7 +158,7 @@ def configure(db: str) -> str:
         url = f"sqlite:///{data_dir}/bench.sqlite3"
     else:
         url = db
-        _recreate_postgres(url)
+        recreate_postgres(url)
     os.environ["MPS_DATABASE_URL"] = url
     os.environ["MPS_DATA_DIR"] = data_dir
     os.environ.setdefault(
@@ -185,34 +175,6 @@ def configure(db: str) -> str:
     return url
 
 
-def _recreate_postgres(url: str) -> None:
-    from urllib.parse import urlparse
-
-    import psycopg
-
-    parsed = urlparse(url)
-    name = parsed.path.lstrip("/")
-    if not name.startswith("mps_bench"):
-        raise SystemExit(
-            f"refusing to drop {name!r}: the bench database name must start with mps_bench"
-        )
-    admin = parsed._replace(path="/postgres").geturl()
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        conn.execute(f'CREATE DATABASE "{name}"')
-
-
-def _distinct_orgnrs(n: int) -> list[str]:
-    from mps.organisations.orgnr import synthetic_orgnr
-
-    found: dict[str, None] = {}
-    seed = 10_000
-    while len(found) < n:
-        found.setdefault(synthetic_orgnr(seed), None)
-        seed += 1
-    return list(found)
-
-
 def fill(n_services: int, n_orgs: int, rng: random.Random, start: int = 0) -> None:
     """Organisations (once) and services in bulk, with the same denormalised fields the actions write."""
     from django.db import transaction
@@ -225,7 +187,7 @@ def fill(n_services: int, n_orgs: int, rng: random.Random, start: int = 0) -> No
     with transaction.atomic():
         if not Organisation.objects.exists():
             n_vendors = max(10, n_orgs // 10)
-            numbers = _distinct_orgnrs(n_orgs)
+            numbers = synthetic_orgnrs(n_orgs, first_seed=10_000)
             Organisation.objects.bulk_create(
                 [
                     Organisation(
@@ -344,7 +306,7 @@ def measure(repeat: int) -> dict:
     for filters in SEARCHES:
         run_search(viewer, filters)  # warm
         hits = run_search(viewer, filters)
-        samples = [_timed(lambda f=filters: run_search(viewer, f)) for _ in range(repeat)]
+        samples = [timed(lambda f=filters: run_search(viewer, f)) for _ in range(repeat)]
         all_search += samples
         results["searches"].append(
             {
@@ -365,7 +327,7 @@ def measure(repeat: int) -> dict:
             response = client.get(url, params)
         assert response.status_code == 200, (url, response.status_code)
         results["queries"][name] = len(ctx.captured_queries)
-        samples = [_timed(lambda u=url, p=params: client.get(u, p)) for _ in range(repeat)]
+        samples = [timed(lambda u=url, p=params: client.get(u, p)) for _ in range(repeat)]
         results[name] = asdict(_timing(name, samples))
     return results
 

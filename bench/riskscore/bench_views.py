@@ -34,6 +34,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
+from bench.common import percentile, recreate_postgres, synthetic_orgnrs, timed  # noqa: E402
+
 VIEW_P95_GOAL_MS = 200  # issue 4
 COUNTIES = (
     "Agder", "Akershus", "Buskerud", "Finnmark", "Innlandet", "Møre og Romsdal", "Nordland",
@@ -55,12 +57,6 @@ class Timing:
     cpu_p50_ms: float  # CPU time of this process (on SQLite it includes the database work)
 
 
-def _percentile(values: list[float], pct: float) -> float:
-    ordered = sorted(values)
-    k = max(0, min(len(ordered) - 1, round(pct / 100 * len(ordered) + 0.5) - 1))
-    return ordered[k]
-
-
 def _timing(name: str, samples: list[tuple[float, float]]) -> Timing:
     ms = [w * 1000 for w, _ in samples]
     cpu = [c * 1000 for _, c in samples]
@@ -68,16 +64,10 @@ def _timing(name: str, samples: list[tuple[float, float]]) -> Timing:
         name,
         len(ms),
         round(statistics.median(ms), 1),
-        round(_percentile(ms, 95), 1),
+        round(percentile(ms, 95), 1),
         round(max(ms), 1),
         round(statistics.median(cpu), 1),
     )
-
-
-def _timed(fn) -> tuple[float, float]:
-    w0, c0 = time.perf_counter(), time.process_time()
-    fn()
-    return time.perf_counter() - w0, time.process_time() - c0
 
 
 # ---------------------------------------------------------------- database
@@ -87,7 +77,7 @@ def configure(db: str, broker: str | None) -> tuple[str, str]:
         url = f"sqlite:///{data_dir}/bench.sqlite3"
     else:
         url = db
-        _recreate_postgres(url)
+        recreate_postgres(url)
     os.environ["MPS_DATABASE_URL"] = url
     os.environ["MPS_DATA_DIR"] = data_dir
     os.environ.setdefault("MPS_SECRET_KEY", "bench-secret-key-that-is-long-enough-0123456789")
@@ -110,32 +100,6 @@ def configure(db: str, broker: str | None) -> tuple[str, str]:
     return url, data_dir
 
 
-def _recreate_postgres(url: str) -> None:
-    from urllib.parse import urlparse
-
-    import psycopg
-
-    parsed = urlparse(url)
-    name = parsed.path.lstrip("/")
-    if not name.startswith("mps_bench"):
-        raise SystemExit(f"refusing to drop {name!r}: the bench database must start with mps_bench")
-    admin = parsed._replace(path="/postgres").geturl()
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        conn.execute(f'CREATE DATABASE "{name}"')
-
-
-def _orgnrs(n: int) -> list[str]:
-    from mps.organisations.orgnr import synthetic_orgnr
-
-    found: dict[str, None] = {}
-    seed = 20_000
-    while len(found) < n:
-        found.setdefault(synthetic_orgnr(seed), None)
-        seed += 1
-    return list(found)
-
-
 def _grade(score: float) -> str:
     return next(
         (g for g, floor in (("A", 90), ("B", 80), ("C", 70), ("D", 60)) if score >= floor), "F"
@@ -152,7 +116,7 @@ def fill(n_orgs: int, n_assets: int, days: int, rng: random.Random) -> dict[str,
     from mps.scanner.catalogue import CATALOGUE
 
     t0 = time.perf_counter()
-    numbers = _orgnrs(n_orgs)
+    numbers = synthetic_orgnrs(n_orgs, first_seed=20_000)
     n_vendors = 30
     orgs = [
         Organisation(name="Markedsplassen", kind="operator", orgnr=numbers[0]),
@@ -316,7 +280,7 @@ def measure_views(repeat: int) -> dict:
         samples = []
         for i in range(repeat):
             c, u = calls[i % len(calls)]
-            samples.append(_timed(lambda c=c, u=u: c.get(u)))
+            samples.append(timed(lambda c=c, u=u: c.get(u)))
         out[name] = asdict(_timing(name, samples))
     return out
 
