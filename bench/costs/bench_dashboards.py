@@ -27,6 +27,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
+from bench.common import synthetic_orgnrs  # noqa: E402
+
 P95_GOAL_MS = 300
 MONTHS = 24
 REAGGREGATION_GOAL = (100_000_000, 60.0)  # rows, seconds
@@ -61,15 +63,9 @@ def fill(n: int, rng: random.Random) -> tuple[object, float]:
     from mps.accounts.models import User
     from mps.costs.models import CostMonth
     from mps.organisations.models import Organisation
-    from mps.organisations.orgnr import synthetic_orgnr
 
     started = time.perf_counter()
-    numbers: dict[str, None] = {}
-    seed = 50_000
-    while len(numbers) < n:  # synthetic_orgnr skips invalid numbers, so seeds can collide
-        numbers.setdefault(synthetic_orgnr(seed), None)
-        seed += 1
-    orgnrs = list(numbers)
+    orgnrs = synthetic_orgnrs(n, first_seed=50_000)
     orgs = Organisation.objects.bulk_create(
         Organisation(
             name=f"Bench kommune {i}",
