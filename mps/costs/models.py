@@ -130,8 +130,9 @@ class ConformanceWarning(models.Model):
 class CostMonth(models.Model):
     """One organisation-month of key figures, rebuilt from the daily aggregate after each import.
 
-    The relational pre-aggregate (docs/costs.md): benchmarks across agencies and the overview
-    card read only this table. Amounts in NOK, effective cost unless named otherwise.
+    The relational pre-aggregate (docs/costs.md): benchmarks across agencies, the national
+    picture and the overview card read only this table. Amounts in NOK, effective cost unless
+    named otherwise.
     """
 
     organisation = models.ForeignKey(
@@ -147,6 +148,15 @@ class CostMonth(models.Model):
     eea_nok = models.FloatField(default=0)  # other EEA countries
     non_eea_nok = models.FloatField(default=0)
     unknown_region_nok = models.FloatField(default=0)
+    # Effective cost per provider and per service category, for the national picture.
+    by_provider = models.JSONField(default=dict, blank=True)
+    by_service_category = models.JSONField(default=dict, blank=True)
+    # The change from the calendar month before split into usage, unit price, exchange rate and
+    # other (mps.costs.engine.decompose); null when the organisation has no data that month.
+    usage_effect_nok = models.FloatField(null=True, blank=True)
+    price_effect_nok = models.FloatField(null=True, blank=True)
+    fx_effect_nok = models.FloatField(null=True, blank=True)
+    other_effect_nok = models.FloatField(null=True, blank=True)
 
     tenant_owner = "organisation"
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 import duckdb
 
+from mps.costs.engine.decompose import month_over_month_aggregated
 from mps.costs.engine.regions import Residency, residency
 
 # Group-by names for breakdowns and the table columns they read.
@@ -268,7 +269,9 @@ def shares(con: duckdb.DuckDBPyConnection, month_range: tuple[str, str] | None =
 
 @dataclass(frozen=True)
 class MonthKpi:
-    """One organisation-month for the relational pre-aggregate (benchmarks, overview card)."""
+    """One organisation-month for the relational pre-aggregate (benchmarks, overview card, the
+    national picture). The effects split the change from the calendar month before and are None
+    when the organisation has no data for that month (mps.costs.engine.decompose)."""
 
     month: str
     billed_nok: float
@@ -280,6 +283,17 @@ class MonthKpi:
     eea_nok: float
     non_eea_nok: float
     unknown_region_nok: float
+    by_provider: dict[str, float] = field(default_factory=dict)  # effective NOK per provider
+    by_service_category: dict[str, float] = field(default_factory=dict)
+    usage_effect_nok: float | None = None
+    price_effect_nok: float | None = None
+    fx_effect_nok: float | None = None
+    other_effect_nok: float | None = None
+
+
+def previous_month(month: str) -> str:
+    year, mon = int(month[:4]), int(month[5:7])
+    return f"{year - 1:04d}-12" if mon == 1 else f"{year:04d}-{mon - 1:02d}"
 
 
 def month_kpis(con: duckdb.DuckDBPyConnection) -> list[MonthKpi]:
@@ -300,21 +314,46 @@ def month_kpis(con: duckdb.DuckDBPyConnection) -> list[MonthKpi]:
         a["eff_ex"] += eff_ex or 0
         a["tagged"] += tagged or 0
         a[residency(region).value] += effective or 0
-    return [
-        MonthKpi(
-            month,
-            _r(a["billed"]),
-            _r(a["effective"]),
-            _r(a["list_ex"]),
-            _r(a["eff_ex"]),
-            _r(a["tagged"]),
-            _r(a["norway"]),
-            _r(a["eea"]),
-            _r(a["non_eea"]),
-            _r(a["unknown"]),
-        )  # fmt: skip
-        for month, a in acc.items()
-    ]
+    providers: dict[str, dict[str, float]] = {}
+    categories: dict[str, dict[str, float]] = {}
+    for month, provider, category, nok in con.execute(
+        "SELECT month, coalesce(provider, ''), coalesce(service_category, ''), "
+        "sum(effective_nok) FROM daily GROUP BY 1, 2, 3"
+    ).fetchall():
+        by_p = providers.setdefault(month, {})
+        by_p[provider] = by_p.get(provider, 0.0) + (nok or 0.0)
+        by_c = categories.setdefault(month, {})
+        by_c[category] = by_c.get(category, 0.0) + (nok or 0.0)
+    # Only a change from the calendar month before: the national picture sums these per month.
+    changes = {
+        c.month: c
+        for c in month_over_month_aggregated(con).months
+        if c.previous_month == previous_month(c.month)
+    }
+    out = []
+    for month, a in acc.items():
+        change = changes.get(month)
+        out.append(
+            MonthKpi(
+                month,
+                _r(a["billed"]),
+                _r(a["effective"]),
+                _r(a["list_ex"]),
+                _r(a["eff_ex"]),
+                _r(a["tagged"]),
+                _r(a["norway"]),
+                _r(a["eea"]),
+                _r(a["non_eea"]),
+                _r(a["unknown"]),
+                {k: _r(v) for k, v in sorted(providers.get(month, {}).items())},
+                {k: _r(v) for k, v in sorted(categories.get(month, {}).items())},
+                change.usage_effect_nok if change else None,
+                change.price_effect_nok if change else None,
+                change.fx_effect_nok if change else None,
+                change.other_effect_nok if change else None,
+            )
+        )
+    return out
 
 
 def summary(
