@@ -24,7 +24,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from mps.riskscore import actions, scoring
-from mps.riskscore.footprint import FootprintError, normalise_name
+from mps.riskscore.footprint import FootprintError, expected_record, new_token, normalise_name
 from mps.riskscore.models import Asset, Dispute, Finding, ScoreSnapshot
 from mps.riskscore.reports import METHOD
 from mps.scanner.catalogue import CATALOGUE
@@ -156,6 +156,22 @@ def _demo_dispute(org: Any, user: Any) -> None:
     )  # fmt: skip
 
 
+def _await_validation(org: Any, name: str, token: str) -> None:
+    """The agency's second domain, added but not validated; its token is the one in DNS now.
+
+    The test internet is new on every start, with a new token, so an asset still awaiting
+    validation takes the current one (a validated one is left alone).
+    """
+    asset, created = Asset.objects.get_or_create(
+        organisation=org,
+        kind=Asset.Kind.DOMAIN,
+        value=normalise_name(name),
+        defaults={"status": Asset.Status.PENDING, "token": token},
+    )
+    if not created and asset.status == Asset.Status.PENDING and asset.token != token:
+        Asset.objects.filter(pk=asset.pk).update(token=token)
+
+
 # Agencies measured for real on the demo's local test internet (the demo agency comes first).
 REAL_AGENCIES = 6
 NETWORKS = (30, 40, 50, 60, 70)  # 127.<n>.0.0/16 tried in turn for the local test internet
@@ -179,10 +195,16 @@ def prepare(ctx: Any) -> Callable[[], None]:
         : REAL_AGENCIES - len(chosen)
     ]
     slugs = {org.orgnr: _slug(org.name).translate(ASCII) for org in chosen}
+    # The demo agency's second domain, with its validation token already in DNS: the footprint
+    # journey ("validate a domain") then runs against real DNS, as an agency's would.
+    token = new_token()
+    challenges = {first.orgnr: expected_record(token)} if first is not None else {}
     internet = None
     for network in NETWORKS:  # another demo (or test run) on this machine may hold the first
         try:
-            internet = start_demo_internet(Path(ctx.data_dir) / "demo-internet", slugs, network)
+            internet = start_demo_internet(
+                Path(ctx.data_dir) / "demo-internet", slugs, network, challenges=challenges
+            )
             break
         except OSError as exc:
             ctx.log(f"local test internet: 127.{network}.0.0/16 is taken ({exc.strerror})")
@@ -192,6 +214,9 @@ def prepare(ctx: Any) -> Callable[[], None]:
     config = ScanConfig(**internet.scan_settings())
     ctx.extra["riskscore_scan_config"] = config
     ctx.extra["riskscore_hosts"] = internet.names
+    ctx.extra["riskscore_unclaimed"] = {
+        orgnr: (name, token) for orgnr, name in internet.unclaimed.items()
+    }
     actions.set_scan_config(config)
     ctx.log(
         f"local test internet: {len(slugs)} agencies' hosts on 127.30.0.0/16, measured for real"
@@ -252,4 +277,12 @@ def load(ctx: Any) -> None:
     demo_agency = ctx.extra.get("demo_agency")
     if demo_agency is not None:
         _demo_dispute(demo_agency, ctx.users.get("kari"))
+    for org in ctx.agencies:
+        unclaimed = ctx.extra.get("riskscore_unclaimed", {}).get(org.orgnr or "")
+        if unclaimed is not None:
+            _await_validation(org, *unclaimed)
+            ctx.log(
+                f"risk score: {org.name}'s domain {unclaimed[0]} awaits validation; its DNS TXT"
+                " record is published on the local test internet (footprint page, DNS TXT)"
+            )
     ctx.log(f"risk score: {created} agencies given a footprint, measurements and a year of history")

@@ -25,6 +25,8 @@ from mps.testnet.zones import Signing, ZoneSpec, build_zones
 
 DEFAULT_NETWORK = 30  # 127.30.0.0/16; another demo on the same machine takes the next free one
 MAX_AGENCIES = 250
+# Label of the validation record (the platform's footprint validation looks it up there).
+CHALLENGE_LABEL = "_mps-challenge"
 
 
 @dataclass(frozen=True)
@@ -99,6 +101,9 @@ class DemoInternet:
     """The running demo internet: which names belong to which key, and how to scan them."""
 
     names: dict[str, list[str]]
+    # key -> a second domain of that agency, published with a validation record but not yet
+    # claimed: the demo's footprint journey validates it for real (see ``start_demo_internet``).
+    unclaimed: dict[str, str]
     resolver: tuple[str, int]
     trust_anchor_file: Path
     ca_file: Path
@@ -138,7 +143,9 @@ def _certificate(ca: TestCA, posture: Posture, names: list[str]) -> IssuedCert:
     return ca.issue(names, key="ec256")
 
 
-def _zone(apex: str, at: Addresses, site_ip: str, posture: Posture) -> ZoneSpec:
+def _zone(
+    apex: str, at: Addresses, site_ip: str, posture: Posture, extra: tuple[str, ...] = ()
+) -> ZoneSpec:
     mx_ip = at.mx_starttls if posture.starttls else at.mx_plain
     lines = [
         "@ NS ns1",
@@ -155,13 +162,23 @@ def _zone(apex: str, at: Addresses, site_ip: str, posture: Posture) -> ZoneSpec:
         lines.append(f'_dmarc TXT "{posture.dmarc}; rua=mailto:dmarc@{apex}"')
     if posture.signing == Signing.SIGNED:
         lines.append('@ CAA 0 issue "ca.test"')
+    lines.extend(extra)
     return ZoneSpec(f"{apex}.", "\n".join(lines) + "\n", signing=posture.signing)
 
 
 def start_demo_internet(
-    directory: Path, slugs: dict[str, str], network: int = DEFAULT_NETWORK
+    directory: Path,
+    slugs: dict[str, str],
+    network: int = DEFAULT_NETWORK,
+    *,
+    challenges: dict[str, str] | None = None,
 ) -> DemoInternet:
     """Start a zone, a web site and mail for each ``key -> slug`` (the n-th gets POSTURES[n]).
+
+    ``challenges`` (key -> TXT record text) gives those agencies a second domain,
+    ``<slug>-tjenester.test``, served by the same site, with the record published at
+    ``_mps-challenge``: as if the agency's DNS administrator had already published the
+    validation token for a domain the agency has yet to claim.
 
     Raises OSError when an address is taken (another demo runs): try another ``network``.
     """
@@ -172,6 +189,7 @@ def start_demo_internet(
     ca = TestCA(directory / "ca")
     ports = dict(TEST_PORTS)
     names: dict[str, list[str]] = {}
+    unclaimed: dict[str, str] = {}
     specs: list[ZoneSpec] = []
     web: list[Server] = []
     for index, (key, slug) in enumerate(slugs.items()):
@@ -180,8 +198,16 @@ def start_demo_internet(
         site_ip = at.site(index)
         names[key] = [apex, f"www.{apex}"]
         specs.append(_zone(apex, at, site_ip, posture))
+        cert_names = list(names[key])
+        record = (challenges or {}).get(key)
+        if record is not None:
+            claimable = f"{slug}-tjenester.test"
+            unclaimed[key] = claimable
+            challenge = f'{CHALLENGE_LABEL} TXT "{record}"'
+            specs.append(_zone(claimable, at, site_ip, posture, (challenge,)))
+            cert_names.append(claimable)
         profile = https.PROFILES[posture.headers]()
-        cert = _certificate(ca, posture, names[key])
+        cert = _certificate(ca, posture, cert_names)
         web.append(https.WebServer(site_ip, ports["https"], profile, cert=cert, https_port=ports["https"]))  # fmt: skip
         web.append(https.WebServer(site_ip, ports["http"], profile, https_port=ports["https"]))
         web.extend(BannerListener(site_ip, ports[s], BANNERS[s]) for s in posture.exposed)
@@ -216,6 +242,7 @@ def start_demo_internet(
         raise
     return DemoInternet(
         names=names,
+        unclaimed=unclaimed,
         resolver=resolver.address,
         trust_anchor_file=anchor,
         ca_file=ca.root_pem_path,
