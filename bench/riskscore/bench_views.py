@@ -285,6 +285,34 @@ def measure_views(repeat: int) -> dict:
     return out
 
 
+def profile_views(directory: Path) -> None:
+    """One request per view under cProfile (``python -m pstats FILE`` reads them): where the time goes."""
+    import cProfile
+
+    from django.test import Client
+    from django.urls import reverse
+
+    from mps.accounts.models import User
+
+    directory.mkdir(parents=True, exist_ok=True)
+    for name, username, view, arg in (
+        ("national", "bench-central", "riskscore:national", None),
+        ("agency", None, "riskscore:organisation", True),
+    ):
+        user = (
+            User.objects.get(username=username)
+            if username
+            else User.objects.filter(username__startswith="bench-agency-").order_by("pk").first()
+        )
+        client = Client()
+        client.force_login(user)
+        url = reverse(view, args=[user.organisation_id] if arg else [])
+        client.get(url)
+        profiler = cProfile.Profile()
+        profiler.runcall(client.get, url)
+        profiler.dump_stats(directory / f"{name}.prof")
+
+
 # ---------------------------------------------------------------- distributed throughput
 def _slownet(directory: Path):
     from mps.testnet import https
@@ -429,6 +457,9 @@ def main() -> None:
     parser.add_argument("--days", type=int, default=365)
     parser.add_argument("--repeat", type=int, default=30)
     parser.add_argument("--broker", default=None, help="Celery broker for the throughput part")
+    parser.add_argument(
+        "--profile", type=Path, default=None, help="write a cProfile of one request per view here"
+    )
     args = parser.parse_args()
 
     url, data_dir = configure(args.db, args.broker)
@@ -445,6 +476,8 @@ def main() -> None:
             cursor.execute("ANALYZE")
     results: dict = {"database": connection.vendor, "load_1m_before": round(os.getloadavg()[0], 2)}
     results |= measure_views(args.repeat)
+    if args.profile:
+        profile_views(args.profile)
     results["load_1m_after_views"] = round(os.getloadavg()[0], 2)
     results["goals_met"] = {
         name: results[name]["p95_ms"] < VIEW_P95_GOAL_MS
