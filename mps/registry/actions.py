@@ -31,6 +31,8 @@ from mps.registry.models import (
     Standard,
     Status,
 )
+from mps.registry.platforms import platforms_changed
+from mps.riskscore.footprint import FootprintError, normalise_name
 
 MAX_NAME = 200
 MAX_REGION = 100
@@ -40,6 +42,8 @@ MAX_ISSUER = 200
 MAX_DESCRIPTION = 10_000
 # A service lists its regions and certificates; more than this is a data-entry mistake.
 MAX_PARTS = 50
+# A service's shared platform domains (hosting suffixes) are few; more is a mistake.
+MAX_PLATFORM_DOMAINS = 20
 
 
 @dataclass(frozen=True)
@@ -66,6 +70,7 @@ class ServiceData:
     description_en: str = ""
     locations: tuple[LocationData, ...] = field(default_factory=tuple)
     certifications: tuple[CertificationData, ...] = field(default_factory=tuple)
+    platform_domains: tuple[str, ...] = ()
 
     @classmethod
     def of_version(cls, version: ServiceVersion) -> ServiceData:
@@ -81,6 +86,7 @@ class ServiceData:
                 CertificationData(c.standard, c.valid_until, c.scope, c.issuer)
                 for c in version.certifications.all()
             ),
+            platform_domains=tuple(version.platform_domains or ()),
         )
 
 
@@ -143,6 +149,7 @@ def validate(data: ServiceData) -> ServiceData:
                 cert.standard, cert.valid_until, cert.scope.strip(), cert.issuer.strip()
             )
         )
+    platform_domains = _platform_domains(data.platform_domains, errors)
     if errors:
         raise ValidationError(errors)
     return ServiceData(
@@ -152,7 +159,32 @@ def validate(data: ServiceData) -> ServiceData:
         description_en=data.description_en.strip(),
         locations=tuple(locations),
         certifications=tuple(certifications),
+        platform_domains=platform_domains,
     )
+
+
+def _platform_domains(values: tuple[str, ...], errors: dict[str, list[str]]) -> tuple[str, ...]:
+    """Normalised, de-duplicated platform domains; each bad one is named in ``errors``."""
+    out: list[str] = []
+    for i, raw in enumerate(values, start=1):
+        text = raw.strip()
+        if not text:
+            continue
+        try:
+            name = normalise_name(text.removeprefix("*."))
+        except FootprintError as exc:
+            errors.setdefault("platform_domains", []).append(
+                _("Platform domain %(i)s: %(value)s is not a DNS name (%(why)s).")
+                % {"i": i, "value": repr(raw), "why": exc}
+            )
+            continue
+        if name not in out:
+            out.append(name)
+    if len(out) > MAX_PLATFORM_DOMAINS:
+        errors.setdefault("platform_domains", []).append(
+            _("At most %(max)s platform domains.") % {"max": MAX_PLATFORM_DOMAINS}
+        )
+    return tuple(out)
 
 
 def search_fields(vendor_name: str, data: ServiceData) -> dict[str, Any]:
@@ -220,6 +252,7 @@ def _set_content(version: ServiceVersion, data: ServiceData) -> None:
     version.category = data.category
     version.description_nb = data.description_nb
     version.description_en = data.description_en
+    version.platform_domains = list(data.platform_domains)
 
 
 def _locked(service: Service) -> Service:
@@ -345,6 +378,7 @@ def publish(actor: Any, service: Service) -> ServiceVersion:
     audit.record(
         actor, "registry.service.publish", service, before=before, after=audit.snapshot(service)
     )
+    _announce_platforms()
     return draft
 
 
@@ -369,7 +403,13 @@ def withdraw(actor: Any, service: Service) -> Service:
     audit.record(
         actor, "registry.service.withdraw", service, before=before, after=audit.snapshot(service)
     )
+    _announce_platforms()
     return service
+
+
+def _announce_platforms() -> None:
+    """Tell readers of the shared platforms once the change is committed."""
+    transaction.on_commit(lambda: platforms_changed.send(sender=Service))
 
 
 # ---------------------------------------------------------------------------------------

@@ -50,6 +50,7 @@ class VersionOut(Schema):
     category: str
     description_nb: str
     description_en: str
+    platform_domains: list[str]  # shared platform domains: hosts under them are the vendor's
     published_at: datetime | None
     withdrawn_at: datetime | None
     locations: list[LocationSchema]
@@ -85,6 +86,7 @@ class ServiceIn(Schema):
     category: str
     description_nb: str = ""
     description_en: str = ""
+    platform_domains: list[str] = []
     locations: list[LocationSchema] = []
     certifications: list[CertificationIn] = []
 
@@ -102,6 +104,7 @@ def _version_out(version: ServiceVersion, today: date) -> VersionOut:
         category=version.category,
         description_nb=version.description_nb,
         description_en=version.description_en,
+        platform_domains=list(version.platform_domains or ()),
         published_at=version.published_at,
         withdrawn_at=version.withdrawn_at,
         locations=[
@@ -127,6 +130,7 @@ def _data(payload: ServiceIn) -> actions.ServiceData:
         category=payload.category,
         description_nb=payload.description_nb,
         description_en=payload.description_en,
+        platform_domains=tuple(payload.platform_domains),
         locations=tuple(actions.LocationData(loc.country, loc.region) for loc in payload.locations),
         certifications=tuple(
             actions.CertificationData(c.standard, c.valid_until, c.scope, c.issuer)

@@ -10,9 +10,12 @@ Shares ctx.extra["services_by_vendor"]: {vendor Organisation: [published Service
 
 from __future__ import annotations
 
+import dataclasses
 import random
+import re
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from mps.registry import actions
 from mps.registry.actions import CertificationData, LocationData, ServiceData
@@ -182,6 +185,16 @@ def _data(
     )
 
 
+LATIN = str.maketrans({"æ": "ae", "ø": "o", "å": "a"})
+
+
+def platform_domain(vendor: Any) -> str:
+    """The shared platform domain the demo declares on a vendor's first service (fictitious,
+    under the reserved ``.test``); the risk score's demo points an agency's DNS at it."""
+    slug = re.sub(r"[^a-z0-9]+", "-", vendor.name.split()[0].lower().translate(LATIN)).strip("-")
+    return f"apps.{slug}.test"
+
+
 def load(ctx) -> None:
     by_vendor: dict = {}
     created = 0
@@ -193,6 +206,8 @@ def load(ctx) -> None:
         existing = {s.name: s for s in Service.objects.filter(vendor=vendor)}
         for t_index, template in enumerate(templates):
             data = _data(template, vendor.name, rng, ctx.today, v_index + t_index)
+            if t_index == 0:
+                data = dataclasses.replace(data, platform_domains=(platform_domain(vendor),))
             if data.name in existing:
                 continue
             service = actions.create_service(None, vendor, data)
@@ -207,6 +222,7 @@ def load(ctx) -> None:
                     description_en=data.description_en + " Now with 24/7 support in Norway.",
                     locations=data.locations,
                     certifications=data.certifications,
+                    platform_domains=data.platform_domains,
                 )
                 actions.save_draft(None, service, changed)
                 actions.publish(None, service)

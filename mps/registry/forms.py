@@ -77,6 +77,17 @@ class ServiceForm(forms.Form):
         max_length=10_000,
         widget=forms.Textarea(attrs={"rows": 5}),
     )
+    platform_domains = forms.CharField(
+        label=_("Shared platform domains"),
+        required=False,
+        max_length=5_000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "One per line: domains under which your shared platform serves customers "
+            "(for example kunde.plattform.no). The risk score attributes hosts under them to "
+            "you, not to the agency whose DNS points there."
+        ),
+    )
 
 
 class VendorForm(forms.Form):
@@ -125,6 +136,7 @@ def initial_from(data: ServiceData | None) -> tuple[dict, list[dict], list[dict]
             "category": data.category,
             "description_nb": data.description_nb,
             "description_en": data.description_en,
+            "platform_domains": "\n".join(data.platform_domains),
         },
         [{"country": loc.country, "region": loc.region} for loc in data.locations],
         [
@@ -148,6 +160,7 @@ def service_data(
         category=form.cleaned_data["category"],
         description_nb=form.cleaned_data["description_nb"],
         description_en=form.cleaned_data["description_en"],
+        platform_domains=tuple(form.cleaned_data["platform_domains"].splitlines()),
         locations=tuple(
             LocationData(f.cleaned_data["country"], f.cleaned_data.get("region", ""))
             for f in locations.forms

@@ -146,6 +146,10 @@ class ServiceVersion(models.Model):
     category = models.CharField(_("category"), max_length=10, choices=Category.choices)
     description_nb = models.TextField(_("description (Norwegian)"), blank=True)
     description_en = models.TextField(_("description (English)"), blank=True)
+    # DNS names under which the vendor's shared platform serves its customers (e.g. a
+    # hosting suffix): hosts under them are attributed to the vendor by the risk score, not
+    # to the agency whose DNS points there. Normalised names (punycode, lower case).
+    platform_domains = models.JSONField(_("shared platform domains"), default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
     withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)

@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from mps.core import audit
 from mps.core.tenancy import Viewer, changeable, require_act_for
+from mps.registry.platforms import Platform, published_platforms
 from mps.riskscore import footprint
 from mps.riskscore.footprint import AssetKind, AssetRef, FootprintError
 from mps.riskscore.models import Asset, Dispute, Finding, ScanRun, ScoreSnapshot
@@ -84,6 +85,36 @@ def _overlapping(org_id: int | None, kind: AssetKind, value: str) -> Asset | Non
     return None
 
 
+def _platforms() -> dict[str, Platform]:
+    """Declared platform domain -> the published service that declares it (the first wins)."""
+    out: dict[str, Platform] = {}
+    for platform in published_platforms():
+        out.setdefault(platform.domain, platform)
+    return out
+
+
+def _platform_for(
+    kind: str, value: str, org_id: int, platforms: dict[str, Platform] | None = None
+) -> Platform | None:
+    """Another organisation's shared platform that this name is on, if any.
+
+    A vendor's own names on its own platform stay the vendor's to claim.
+    """
+    if kind not in (AssetKind.DOMAIN, AssetKind.HOST):
+        return None
+    platform = footprint.platform_of(value, _platforms() if platforms is None else platforms)
+    if platform is None or platform.vendor_id == org_id:
+        return None
+    return platform
+
+
+def _on_platform(platform: Platform) -> str:
+    return (
+        f"On {platform.vendor_name}'s shared platform ({platform.service_name}, "
+        f"{platform.domain}): the risk score counts it as the vendor's, not yours"
+    )
+
+
 def _covering_own_domain(org_id: int, kind: str, value: str) -> Asset | None:
     if kind not in (AssetKind.DOMAIN, AssetKind.HOST):
         return None
@@ -126,6 +157,9 @@ def do_add_asset(
     normalised = normalise_or_error(kind, value)
     if Asset.objects.filter(organisation=organisation, kind=kind, value=normalised).exists():
         raise _invalid("value", "This asset is already in the footprint", normalised)
+    platform = _platform_for(kind, normalised, organisation.pk)
+    if platform is not None and status != Asset.Status.SUGGESTED:
+        raise _invalid("value", _on_platform(platform), normalised)
     clash = _overlapping(organisation.pk, AssetKind(kind), normalised)
     if clash is not None:
         raise _invalid(
@@ -143,6 +177,9 @@ def do_add_asset(
         discovered_via=via,
         token=footprint.new_token() if kind in (AssetKind.DOMAIN, AssetKind.HOST) else "",
     )
+    if platform is not None:  # a discovered name on a vendor's platform: shown, never scored
+        asset.status = Asset.Status.VENDOR
+        asset.platform_service_id = platform.service_id
     parent = _covering_own_domain(organisation.pk, kind, normalised)
     if parent is not None and status == Asset.Status.PENDING:
         _mark_verified(asset, Asset.Method.PARENT, f"covered by the verified domain {parent.value}")
@@ -194,6 +231,8 @@ def do_verify_asset(
         raise PermissionDenied("You may not change this asset.")
     if asset.status == Asset.Status.SUGGESTED:
         raise _invalid("status", "Accept the suggestion before validating it")
+    if asset.status == Asset.Status.VENDOR:
+        raise _invalid("status", "This name is on a vendor's shared platform", asset.value)
     if method not in Asset.Method.values or method == Asset.Method.PARENT:
         raise _invalid("method", "Unknown validation method", method)
     clash = _overlapping(asset.organisation_id, AssetKind(asset.kind), asset.value)
@@ -228,6 +267,51 @@ def do_verify_asset(
             _verify_children(locked)
     asset.refresh_from_db()
     return outcome
+
+
+def attribute_platform_hosts() -> dict[str, int]:
+    """Apply the register's shared platforms to every footprint (after a publication or
+    withdrawal, and daily): names on another organisation's platform become the vendor's and
+    leave the score; names whose platform is gone come back as suggestions for the agency to
+    decide. Every change is audited, by the system.
+    """
+    platforms = _platforms()
+    counts = {"to_vendor": 0, "back_to_agency": 0}
+    names = Asset.objects.filter(kind__in=[AssetKind.DOMAIN, AssetKind.HOST]).exclude(
+        status=Asset.Status.REJECTED
+    )
+    rows = names.values_list("pk", "organisation_id", "value", "status", "platform_service_id")
+    moves: list[tuple[int, Platform | None]] = []
+    for pk, org_id, value, status, service_id in rows.iterator():
+        platform = _platform_for(AssetKind.DOMAIN, value, org_id, platforms)
+        if platform is not None and (
+            status != Asset.Status.VENDOR or service_id != platform.service_id
+        ):
+            moves.append((pk, platform))
+        elif platform is None and status == Asset.Status.VENDOR:
+            moves.append((pk, None))
+    for pk, platform in moves:
+        with transaction.atomic():
+            asset = Asset.objects.select_for_update().get(pk=pk)
+            before = audit.snapshot(asset)
+            if platform is not None:
+                asset.status = Asset.Status.VENDOR
+                asset.platform_service_id = platform.service_id
+                asset.verified_at = None
+                counts["to_vendor"] += 1
+            else:
+                asset.status = Asset.Status.SUGGESTED
+                asset.platform_service_id = None
+                counts["back_to_agency"] += 1
+            asset.save()
+            audit.record(
+                None,
+                "riskscore.asset_platform",
+                asset,
+                before=before,
+                after=audit.snapshot(asset),
+            )
+    return counts
 
 
 def do_recheck_validations(

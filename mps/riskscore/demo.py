@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 from django.db import transaction
 from django.utils import timezone
 
+from mps.registry.demo import platform_domain
 from mps.riskscore import actions, scoring
 from mps.riskscore.footprint import FootprintError, expected_record, new_token, normalise_name
 from mps.riskscore.models import Asset, Dispute, Finding, ScoreSnapshot
@@ -199,11 +200,21 @@ def prepare(ctx: Any) -> Callable[[], None]:
     # journey ("validate a domain") then runs against real DNS, as an agency's would.
     token = new_token()
     challenges = {first.orgnr: expected_record(token)} if first is not None else {}
+    # Its DNS also points a self-service portal at a vendor's shared platform (declared in the
+    # service register's demo): discovery attributes that name to the vendor, not the agency.
+    extra = {}
+    if first is not None and ctx.vendors:
+        platform = platform_domain(ctx.vendors[0])
+        extra[first.orgnr] = (f"portal CNAME {slugs[first.orgnr]}.{platform}.",)
     internet = None
     for network in NETWORKS:  # another demo (or test run) on this machine may hold the first
         try:
             internet = start_demo_internet(
-                Path(ctx.data_dir) / "demo-internet", slugs, network, challenges=challenges
+                Path(ctx.data_dir) / "demo-internet",
+                slugs,
+                network,
+                challenges=challenges,
+                extra_records=extra,
             )
             break
         except OSError as exc:

@@ -12,10 +12,10 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import secrets
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeVar
 
 import idna
 
@@ -59,6 +59,9 @@ COMMON_SUBDOMAINS = (
     "intranett",
     "sd",
 )
+
+
+T = TypeVar("T")
 
 
 class AssetKind(StrEnum):
@@ -154,6 +157,17 @@ def _name_covers(parent: str, child: str) -> bool:
     if parent in SHARED_PARENT_DOMAINS:
         return False
     return child.endswith("." + parent)
+
+
+def platform_of(name: str, platforms: Mapping[str, T]) -> T | None:
+    """The platform (``domain -> owner``) whose domain is ``name`` or a parent of it; the most
+    specific wins, so a vendor's ``kunde.plattform.no`` beats another's ``plattform.no``."""
+    labels = name.split(".")
+    for i in range(len(labels)):
+        owner = platforms.get(".".join(labels[i:]))
+        if owner is not None:
+            return owner
+    return None
 
 
 def covers(outer: AssetRef, inner: AssetRef) -> bool:

@@ -23,6 +23,8 @@ class Asset(models.Model):
         PENDING = "pending", _("Awaiting validation")
         VERIFIED = "verified", _("Verified")
         REJECTED = "rejected", _("Rejected")
+        # On a vendor's shared platform (service register): the vendor's, never scored here.
+        VENDOR = "vendor", _("On a vendor's platform")
 
     class Method(models.TextChoices):
         DNS_TXT = "dns_txt", _("DNS TXT record")
@@ -49,6 +51,15 @@ class Asset(models.Model):
     last_checked_at = models.DateTimeField(_("validation last checked"), null=True, blank=True)
     last_check_detail = models.CharField(_("result of the last check"), max_length=500, blank=True)
     last_scanned_at = models.DateTimeField(_("last measured"), null=True, blank=True, db_index=True)
+    # For status VENDOR: the service whose declared platform domain covers this name.
+    platform_service = models.ForeignKey(
+        "registry.Service",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("vendor platform"),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     tenant_owner = "organisation"

@@ -210,13 +210,17 @@ def footprint(request: HttpRequest, organisation_id: int) -> HttpResponse:
                 return redirect("riskscore:asset", asset_id=asset.pk)
         else:
             status = 400
-    assets = (
-        visible(Asset, request.viewer).filter(organisation=org).order_by("status", "kind", "value")
+    mine = visible(Asset, request.viewer).filter(organisation=org)
+    assets = mine.exclude(status=Asset.Status.VENDOR).order_by("status", "kind", "value")
+    on_platforms = (
+        mine.filter(status=Asset.Status.VENDOR)
+        .select_related("platform_service__vendor")
+        .order_by("value")
     )
     return render(
         request,
         "riskscore/footprint.html",
-        {"org": org, "assets": assets, "form": form, "nav": NAV},
+        {"org": org, "assets": assets, "on_platforms": on_platforms, "form": form, "nav": NAV},
         status=status,
     )
 

@@ -172,13 +172,15 @@ def start_demo_internet(
     network: int = DEFAULT_NETWORK,
     *,
     challenges: dict[str, str] | None = None,
+    extra_records: dict[str, tuple[str, ...]] | None = None,
 ) -> DemoInternet:
     """Start a zone, a web site and mail for each ``key -> slug`` (the n-th gets POSTURES[n]).
 
     ``challenges`` (key -> TXT record text) gives those agencies a second domain,
     ``<slug>-tjenester.test``, served by the same site, with the record published at
     ``_mps-challenge``: as if the agency's DNS administrator had already published the
-    validation token for a domain the agency has yet to claim.
+    validation token for a domain the agency has yet to claim. ``extra_records`` (key -> zone
+    file lines) adds records to an agency's own zone, e.g. a CNAME to a vendor's platform.
 
     Raises OSError when an address is taken (another demo runs): try another ``network``.
     """
@@ -197,7 +199,7 @@ def start_demo_internet(
         posture = POSTURES[index % len(POSTURES)]
         site_ip = at.site(index)
         names[key] = [apex, f"www.{apex}"]
-        specs.append(_zone(apex, at, site_ip, posture))
+        specs.append(_zone(apex, at, site_ip, posture, (extra_records or {}).get(key, ())))
         cert_names = list(names[key])
         record = (challenges or {}).get(key)
         if record is not None:

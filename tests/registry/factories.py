@@ -16,6 +16,7 @@ def service_data(
     certs: tuple[tuple[str, date], ...] = (),
     description_nb: str = "",
     description_en: str = "",
+    platform_domains: tuple[str, ...] = (),
 ) -> ServiceData:
     return ServiceData(
         name=name,
@@ -24,6 +25,7 @@ def service_data(
         description_en=description_en,
         locations=tuple(LocationData(c, region) for c in countries),
         certifications=tuple(CertificationData(s, d, "", "") for s, d in certs),
+        platform_domains=platform_domains,
     )
 
 

@@ -68,11 +68,12 @@ def test_a_vendor_creates_updates_publishes_and_withdraws_through_the_api(world,
     assert created.json()["status"] == "draft"
     updated = client.put(
         f"{BASE}{sid}/draft",
-        json.dumps(_body(name="API-tjeneste 2")),
+        json.dumps(_body(name="API-tjeneste 2", platform_domains=["*.Kunde.Example.no"])),
         content_type="application/json",
         **auth,
     )
     assert updated.status_code == 200 and updated.json()["versions"][0]["name"] == "API-tjeneste 2"
+    assert updated.json()["versions"][0]["platform_domains"] == ["kunde.example.no"]
     published = client.post(f"{BASE}{sid}/publish", **auth)
     assert published.status_code == 200 and published.json()["status"] == "published"
     again = client.post(f"{BASE}{sid}/publish", **auth)

@@ -218,3 +218,30 @@ def test_a_bad_filter_value_is_reported_and_the_other_filters_still_apply(world,
     body = response.content.decode()
     assert "Tjeneste 001" in body and "Tjeneste 002" not in body
     assert 'class="errorlist"' in body
+
+
+def test_a_vendor_declares_its_shared_platform_domains_in_the_portal_and_they_are_shown(
+    world, login, client
+):
+    vendor = login(world.vera)
+    response = _post_service(
+        vendor,
+        reverse("registry:create"),
+        "Skyhotell",
+        platform_domains="*.kunde.Skyhotell.no\nskyhotell-cdn.net\n",
+    )
+    assert response.status_code == 302
+    service = Service.objects.get(name="Skyhotell")
+    assert service.versions.get().platform_domains == ["kunde.skyhotell.no", "skyhotell-cdn.net"]
+    vendor.post(reverse("registry:publish", args=[service.pk]), {"confirm": "yes"})
+    page = client.get(reverse("registry:detail", args=[service.pk])).content.decode()
+    assert "<code>kunde.skyhotell.no</code>" in page
+
+
+def test_a_bad_platform_domain_is_shown_on_its_field_and_nothing_is_saved(world, login):
+    response = _post_service(
+        login(world.vera), reverse("registry:create"), "Skyhotell", platform_domains="ex ample"
+    )
+    assert response.status_code == 400
+    assert "ex ample" in response.content.decode()
+    assert not Service.objects.exists()

@@ -74,4 +74,11 @@ def test_footprint_recheck_reports_its_counts(world):
     verified(world)
     Asset.objects.update(last_checked_at=None)
     counts = json.loads(run("footprint-recheck"))
-    assert counts == {"checked": 1, "still_valid": 1, "lost": 0, "inconclusive": 0}
+    assert counts == {
+        "checked": 1,
+        "still_valid": 1,
+        "lost": 0,
+        "inconclusive": 0,
+        "platform_to_vendor": 0,
+        "platform_back_to_agency": 0,
+    }

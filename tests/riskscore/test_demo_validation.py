@@ -1,4 +1,5 @@
-"""The served demo's footprint journey: an agency validates a domain against real DNS.
+"""The served demo's footprint journeys on real DNS: an agency validates a domain, and
+discovery attributes a name on a vendor's shared platform to the vendor.
 
 The demo's local test internet publishes a validation record for the demo agency's second
 domain; the agency user presses "validate" and the platform finds the token the way it would
@@ -13,21 +14,25 @@ import pytest
 from django.utils import timezone
 
 from mps.demo.context import DemoContext
+from mps.core.tenancy import viewer_for
+from mps.registry.demo import platform_domain
 from mps.riskscore import actions, demo
 from mps.riskscore.models import Asset
+from tests.registry.factories import make_service
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 
 @pytest.fixture
 def demo_internet(world, tmp_path):
+    make_service(world.vendor, "Skyhotell", platform_domains=(platform_domain(world.vendor),))
     ctx = DemoContext(
         today=timezone.localdate(),
         rng=random.Random(1),
         operator=None,
         central=None,
         agencies=[world.eksempel],
-        vendors=[],
+        vendors=[world.vendor],
         users={},
         data_dir=tmp_path,
         extra={"demo_agency": world.eksempel},
@@ -66,3 +71,19 @@ def test_a_second_demo_start_gives_a_still_pending_domain_the_token_now_in_dns(
     demo.load(demo_internet)
 
     assert Asset.objects.get(value=name).token == token
+
+
+def test_discovery_in_the_demo_attributes_the_portal_on_a_vendors_platform_to_the_vendor(
+    world, demo_internet
+):
+    [domain] = Asset.objects.filter(
+        organisation=world.eksempel, kind="domain", status=Asset.Status.VERIFIED
+    )
+
+    found = actions.do_discover(viewer_for(world.alice), domain)
+
+    on_platform = [a for a in found if a.status == Asset.Status.VENDOR]
+    assert [a.value for a in on_platform] == [
+        f"{domain.value.removesuffix('.test')}.{platform_domain(world.vendor)}"
+    ]
+    assert on_platform[0].platform_service.vendor == world.vendor

@@ -1,4 +1,5 @@
-"""``mps footprint-recheck``: re-check every DNS TXT / well-known proof of control (run daily)."""
+"""``mps footprint-recheck``: re-check every DNS TXT / well-known proof of control (run daily),
+and apply the service register's shared platforms to every footprint."""
 
 from __future__ import annotations
 
@@ -13,7 +14,10 @@ from mps.riskscore.cli import add_network_options, config_from
 
 
 class Command(BaseCommand):
-    help = "Re-check validation proofs; assets whose proof is gone go back to awaiting validation."
+    help = (
+        "Re-check validation proofs (assets whose proof is gone go back to awaiting validation) "
+        "and attribute hosts on vendors' shared platforms to the vendors."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
@@ -28,4 +32,5 @@ class Command(BaseCommand):
         counts = actions.do_recheck_validations(
             config_from(options), older_than=timedelta(hours=options["older_than_hours"])
         )
-        self.stdout.write(json.dumps(counts))
+        platform = actions.attribute_platform_hosts()
+        self.stdout.write(json.dumps(counts | {f"platform_{k}": v for k, v in platform.items()}))
