@@ -4,9 +4,13 @@ Issue 6: "Dashboards read pre-aggregated tables: p95 < 300 ms with 600 agencies 
 full re-aggregation of 100 million rows in under 60 s." This fills 600 agencies × 24 months of
 CostMonth rows (the relational pre-aggregate), imports one agency's FOCUS data (so its pages
 read a real daily aggregate), then times the pages with the test client, and times a full
-re-aggregation (aggregate.build) of a larger export to give rows per second:
+re-aggregation (aggregate.build) of a larger export to give rows per second. The national
+picture (page and API, as a central function) reads the same 14,400 CostMonth rows:
 
     .venv/bin/python bench/costs/bench_dashboards.py --agencies 600 --agg-rows 1000000
+    .venv/bin/python bench/costs/bench_dashboards.py --db sqlite --agg-rows 0
+    .venv/bin/python bench/costs/bench_dashboards.py --agg-rows 0 \
+        --db postgres://postgres@127.0.0.1:5432/mps_bench_costs      # dropped and re-created
 
 Not part of the test suite; prints JSON.
 """
@@ -27,16 +31,26 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from bench.common import synthetic_orgnrs  # noqa: E402
+from bench.common import recreate_postgres, synthetic_orgnrs  # noqa: E402
 
 P95_GOAL_MS = 300
 MONTHS = 24
 REAGGREGATION_GOAL = (100_000_000, 60.0)  # rows, seconds
 
 
-def configure() -> str:
+PROVIDERS = ("Microsoft", "Amazon Web Services", "Google Cloud", "Nordsky", "Oracle Cloud")
+CATEGORIES = ("Compute", "Storage", "Databases", "Networking", "AI and Machine Learning", "Other")
+SECTORS = ("municipality", "municipality", "state", "county_municipality")
+
+
+def configure(db: str = "sqlite") -> str:
     data_dir = tempfile.mkdtemp(prefix="mps-bench-costs-")
-    os.environ["MPS_DATABASE_URL"] = f"sqlite:///{data_dir}/bench.sqlite3"
+    if db == "sqlite":
+        url = f"sqlite:///{data_dir}/bench.sqlite3"
+    else:
+        url = db
+        recreate_postgres(url)
+    os.environ["MPS_DATABASE_URL"] = url
     os.environ["MPS_DATA_DIR"] = data_dir
     os.environ.setdefault("MPS_SECRET_KEY", "bench-secret-key-that-is-long-enough-0123456789")
     os.environ["MPS_DEBUG"] = "1"
@@ -71,8 +85,10 @@ def fill(n: int, rng: random.Random) -> tuple[object, float]:
             name=f"Bench kommune {i}",
             kind="agency",
             orgnr=orgnrs[i],
-            sector="municipality" if i % 3 else "state",
-            population=rng.randint(20_000, 99_000) if i % 3 else None,
+            sector=SECTORS[i % len(SECTORS)],
+            population=rng.randint(20_000, 99_000)
+            if SECTORS[i % len(SECTORS)] != "state"
+            else None,
             employees=rng.randint(1_000, 4_999),
             peer_opt_in=i % 4 == 0,
         )
@@ -82,8 +98,15 @@ def fill(n: int, rng: random.Random) -> tuple[object, float]:
     rows = []
     for org in orgs:
         base = rng.uniform(50_000, 2_000_000)
-        for k, m in enumerate(months):
+        providers = rng.sample(PROVIDERS, rng.randint(1, 4))
+        if rng.random() < 0.005:  # a provider too few agencies use to be shown
+            providers.append("Lokal sky AS")
+        weights = [rng.uniform(0.2, 1.0) for _ in providers]
+        # The last months are missing for some agencies: freshness varies.
+        for k, m in enumerate(months[: MONTHS - rng.choice((0, 0, 0, 1, 2, 5))]):
             eff = base * (1 + 0.01 * k) * rng.uniform(0.9, 1.1)
+            fx = eff * rng.uniform(-0.03, 0.03)
+            usage = eff * rng.uniform(-0.05, 0.08)
             rows.append(
                 CostMonth(
                     organisation=org,
@@ -96,10 +119,20 @@ def fill(n: int, rng: random.Random) -> tuple[object, float]:
                     norway_nok=eff * rng.uniform(0.1, 0.6),
                     eea_nok=eff * 0.3,
                     non_eea_nok=eff * 0.1,
+                    by_provider={
+                        p: eff * w / sum(weights) for p, w in zip(providers, weights, strict=True)
+                    },
+                    by_service_category={c: eff / len(CATEGORIES) for c in CATEGORIES},
+                    usage_effect_nok=usage if k else None,
+                    price_effect_nok=eff * 0.01 if k else None,
+                    fx_effect_nok=fx if k else None,
+                    other_effect_nok=0.0 if k else None,
                 )  # fmt: skip
             )
     CostMonth.objects.bulk_create(rows, batch_size=2000)
     user = User.objects.create(username="bench", organisation=orgs[1], role="admin")
+    central = Organisation.objects.create(name="Bench NSM", kind="central")
+    User.objects.create(username="bench-central", organisation=central, role="member")
     return user, time.perf_counter() - started
 
 
@@ -135,22 +168,30 @@ def _timing(samples: list[float], cpu: list[float]) -> dict:
             "cpu_p95_ms": round(cpu_ms[max(0, math.ceil(0.95 * len(cpu_ms)) - 1)], 1)}  # fmt: skip
 
 
-def measure_pages(user, repeat: int) -> dict:
+def measure_pages(user, repeat: int, imported: bool = True) -> dict:
     from django.test import Client
 
-    client = Client()
-    client.force_login(user)
+    from mps.accounts.models import User
+
+    agency, central = Client(), Client()
+    agency.force_login(user)
+    central.force_login(User.objects.get(username="bench-central"))
     org = user.organisation_id
-    pages = {
-        "overview card (/)": "/",
-        "cost overview": f"/kostnader/virksomhet/{org}/",
-        "breakdown by service": f"/kostnader/virksomhet/{org}/fordeling/?dim=service",
-        "anomalies": f"/kostnader/virksomhet/{org}/avvik/",
-        "forecast": f"/kostnader/virksomhet/{org}/prognose/",
-        "benchmark (600 agencies)": f"/kostnader/virksomhet/{org}/sammenligning/",
+    pages = {"overview card (/)": (agency, "/")}
+    if imported:
+        pages |= {
+            "cost overview": (agency, f"/kostnader/virksomhet/{org}/"),
+            "breakdown by service": (agency, f"/kostnader/virksomhet/{org}/fordeling/?dim=service"),
+            "anomalies": (agency, f"/kostnader/virksomhet/{org}/avvik/"),
+            "forecast": (agency, f"/kostnader/virksomhet/{org}/prognose/"),
+        }
+    pages |= {
+        "benchmark (all agencies)": (agency, f"/kostnader/virksomhet/{org}/sammenligning/"),
+        "national picture (central function)": (central, "/kostnader/nasjonalt/"),
+        "national picture API": (central, "/api/v1/costs/national"),
     }
     out = {}
-    for name, url in pages.items():
+    for name, (client, url) in pages.items():
         assert client.get(url).status_code == 200, url  # warm up
         samples, cpu = [], []
         for _ in range(repeat):
@@ -200,22 +241,31 @@ def main() -> None:
     parser.add_argument("--resources", type=int, default=30, help="per provider, bench agency")
     parser.add_argument("--repeat", type=int, default=30)
     parser.add_argument("--agg-rows", type=int, default=1_000_000)
+    parser.add_argument("--db", default="sqlite", help="'sqlite' or a postgres:// URL (mps_bench*)")
+    parser.add_argument(
+        "--no-import", action="store_true", help="skip the agency import and its own pages"
+    )
     args = parser.parse_args()
-    configure()
+    configure(args.db)
     from django.core.management import call_command
+    from django.db import connection
+
+    from mps.costs.models import CostMonth
 
     call_command("migrate", verbosity=0)
     user, fill_seconds = fill(args.agencies, random.Random(2026))
     results: dict = {"load_1m_before": round(os.getloadavg()[0], 2)}
-    results["agency_import"] = import_agency(user, args.resources)
-    results["pages"] = measure_pages(user, args.repeat)
+    if not args.no_import:
+        results["agency_import"] = import_agency(user, args.resources)
+    results["pages"] = measure_pages(user, args.repeat, imported=not args.no_import)
     results["load_1m_after_pages"] = round(os.getloadavg()[0], 2)
     if args.agg_rows:
         results["reaggregation"] = measure_reaggregation(args.agg_rows)
     results["setup"] = {
         "agencies": args.agencies,
         "months": MONTHS,
-        "cost_month_rows": args.agencies * MONTHS,
+        "cost_month_rows": CostMonth.objects.count(),
+        "database": connection.vendor,
         "fill_seconds": round(fill_seconds, 2),
         "cpus": os.cpu_count(),
     }

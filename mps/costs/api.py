@@ -17,7 +17,7 @@ from ninja import Router, Schema
 from ninja.errors import HttpError
 
 from mps.core.tenancy import get_visible_or_404, visible
-from mps.costs import actions, reports
+from mps.costs import actions, national, reports
 from mps.costs import benchmark as bench
 from mps.costs.engine.analyses import AnalysisError
 from mps.costs.engine.summary import SummaryError
@@ -178,6 +178,23 @@ def benchmark(request: HttpRequest, organisation_id: int) -> dict[str, Any]:
             for p in result.positions
         ],
     }
+
+
+@router.get("/national", response=dict, summary="National cost picture")
+def national_picture(request: HttpRequest) -> dict[str, Any]:
+    """Sums over agencies for central functions and the operator; others get 404.
+
+    The figures of the national cost page: effective cost per month (24 months) in all, per
+    provider and per service category; per sector over the last 12 months; the month-over-month
+    change split into usage, unit price and exchange rate; percentiles of the effective savings
+    rate; untagged and residency shares; agencies reporting and the latest month of their data.
+    A group of fewer than 5 organisations has `suppressed: true` and no figures; provider and
+    category groups that small are not named, only combined in `rest` (itself at least 5).
+    """
+    viewer = request.viewer  # type: ignore[attr-defined]
+    if not (viewer.is_central or viewer.is_operator):
+        raise Http404("Not found")
+    return national.national_picture().to_json()
 
 
 @router.get("/imports", response=list[dict])

@@ -74,3 +74,41 @@ def stacked_months(
     parts.append("</svg>")
     legend = [(FILLS[k % len(FILLS)], name) for k, (name, _) in enumerate(series)]
     return Svg("".join(parts), summary, legend)
+
+
+def hbars(
+    bars: list[tuple[str, float]], title: str, summary: str, ident: str, unit: str = "NOK"
+) -> Svg:
+    """One horizontal bar per label from a zero line, negative values to the left; each bar's
+    value is written beside it (for the effects of a change, percentiles and shares)."""
+    label_w, value_w, row_h = 200, 110, 26
+    height = PAD_TOP * 2 + row_h * max(len(bars), 1)
+    span = WIDTH - label_w - value_w - PAD_RIGHT
+    low = min(min((v for _, v in bars), default=0.0), 0.0)
+    high = max(max((v for _, v in bars), default=0.0), 0.0)
+    scale = span / ((high - low) or 1.0)
+    zero = label_w + (0 - low) * scale
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" role="img" '
+        f'class="chart-svg" aria-labelledby="{ident}-title {ident}-desc">',
+        f'<title id="{ident}-title">{escape(title)}</title>',
+        f'<desc id="{ident}-desc">{escape(summary)}</desc>',
+    ]
+    for i, (label, value) in enumerate(bars):
+        y = PAD_TOP + i * row_h
+        x = zero + min(value, 0.0) * scale
+        text = _money(value) if unit == "NOK" else f"{value * 100:.1f} %"
+        parts.append(
+            f'<text x="{label_w - 8}" y="{y + 17}" text-anchor="end" font-size="12">'
+            f"{escape(label)}</text>"
+            f'<rect x="{x:.1f}" y="{y + 4}" width="{max(abs(value) * scale, 1):.1f}" '
+            f'height="{row_h - 8}" fill="{FILLS[0] if value >= 0 else FILLS[4]}">'
+            f"<title>{escape(label)}: {escape(text)}</title></rect>"
+            f'<text x="{WIDTH - PAD_RIGHT}" y="{y + 17}" text-anchor="end" font-size="12">'
+            f"{escape(text)}{' NOK' if unit == 'NOK' else ''}</text>"
+        )
+    parts.append(
+        f'<line x1="{zero:.1f}" x2="{zero:.1f}" y1="{PAD_TOP}" y2="{height - PAD_TOP}" '
+        'stroke="#555"/></svg>'
+    )
+    return Svg("".join(parts), summary, [])

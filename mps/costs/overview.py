@@ -64,6 +64,10 @@ def card(viewer: Viewer) -> Card | None:
 
 
 def menu(viewer: Viewer) -> list[MenuItem]:
+    items = []
     if viewer.is_operator or viewer.is_agency:
-        return [MenuItem("costs", _("Costs"), "costs:index", order=40)]
-    return []
+        items.append(MenuItem("costs", _("Costs"), "costs:index", order=40))
+    if viewer.is_operator or viewer.is_central:
+        # The national picture: sums over agencies (mps.costs.national), never one agency's.
+        items.append(MenuItem("costs_national", _("National costs"), "costs:national", order=41))
+    return items

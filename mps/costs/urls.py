@@ -6,6 +6,7 @@ app_name = "costs"
 urlpatterns = [
     path("", views.index, name="index"),
     path("datakvalitet/", views.data_quality, name="data_quality"),
+    path("nasjonalt/", views.national_view, name="national"),
     # Short addresses for the agency's own pages (bookmarks, the accessibility tour).
     path("fordeling/", views.own, {"page": "breakdown"}, name="own_breakdown"),
     path("avvik/", views.own, {"page": "anomalies"}, name="own_anomalies"),

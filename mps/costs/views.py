@@ -19,7 +19,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from mps.core.tenancy import get_visible_or_404, may_act_for, visible
-from mps.costs import actions, charts, reports
+from mps.costs import actions, charts, national, reports
 from mps.costs import benchmark as bench
 from mps.costs.engine import analyses
 from mps.costs.engine.analyses import AnalysisError
@@ -79,6 +79,8 @@ def index(request: HttpRequest) -> HttpResponse:
             .order_by("name")
         )
         return render(request, "costs/operator.html", {"orgs": orgs, "nav": NAV})
+    if viewer.is_central:
+        return redirect("costs:national")
     if viewer.organisation is None or not viewer.is_agency:
         raise Http404("Not found")
     return redirect("costs:organisation", organisation_id=viewer.organisation_id)
@@ -380,4 +382,137 @@ def data_quality(request: HttpRequest) -> HttpResponse:
         request,
         "costs/data_quality.html",
         {"by_provider": by_provider, "rejected": rejected, "nav": NAV},
+    )
+
+
+def _money_text(value: float) -> str:
+    return f"{value:,.0f}".replace(",", " ")
+
+
+def _split_table(
+    rows: list[national.MonthRow], names: list[str], attr: str
+) -> tuple[list[dict[str, Any]], bool]:
+    """Per month: each named group's cell, the combined small groups, the total."""
+    table, any_rest = [], False
+    for row in rows:
+        parts: national.Split | None = getattr(row, attr)
+        cells = [parts.groups.get(n) if parts else None for n in names]
+        rest = parts.rest if parts else None
+        any_rest = any_rest or rest is not None
+        table.append({"month": row.month, "cells": cells, "rest": rest, "total": row.total})
+    return table, any_rest
+
+
+def _split_chart(
+    rows: list[national.MonthRow], names: list[str], attr: str, title: str, ident: str
+) -> charts.Svg | None:
+    shown = [r for r in rows if not r.total.suppressed]
+    if not shown:
+        return None
+    series = []
+    for name in names:
+        values = []
+        for r in shown:
+            cell = getattr(r, attr).groups.get(name)
+            values.append(cell.value or 0.0 if cell else 0.0)
+        series.append((name, values))
+    rest = [(getattr(r, attr).rest.value or 0.0) if getattr(r, attr).rest else 0.0 for r in shown]
+    if any(rest):
+        series.append((_("Other (small groups combined)"), rest))
+    total = sum(r.total.value or 0.0 for r in shown)
+    summary = _("%(first)s to %(last)s: %(total)s NOK in all.") % {
+        "first": shown[0].month,
+        "last": shown[-1].month,
+        "total": _money_text(total),
+    }
+    return charts.stacked_months([r.month for r in shown], series, title, summary, ident=ident)
+
+
+@login_required
+def national_view(request: HttpRequest) -> HttpResponse:
+    """The national cost picture: central functions and the operator only (404 for others)."""
+    viewer = request.viewer
+    if not (viewer.is_central or viewer.is_operator):
+        raise Http404("Not found")
+    picture = national.national_picture()
+    rows = picture.months
+    provider_table, provider_rest = _split_table(rows, picture.providers, "by_provider")
+    category_table, category_rest = _split_table(rows, picture.categories, "by_category")
+    last_change = next((r for r in reversed(rows) if not r.change.suppressed), None)
+    effect_labels = {
+        "usage": _("Usage (quantity)"),
+        "price": _("Unit price"),
+        "fx": _("Exchange rate"),
+        "other": _("Other (taxes, credits, fees)"),
+    }
+    effect_chart = None
+    if last_change is not None:
+        effect_chart = charts.hbars(
+            [(effect_labels[k], last_change.effects[k] or 0.0) for k in national.EFFECTS],
+            _("Change from the month before, split"),
+            _(
+                "%(month)s: the change of %(change)s NOK split into usage, unit price, "
+                "exchange rate and other."
+            )  # fmt: skip
+            % {"month": last_change.month, "change": _money_text(last_change.change.value or 0)},
+            ident="effects",
+        )
+    rate_chart = None
+    if picture.savings_rate:
+        rate_chart = charts.hbars(
+            [(_("%(p)s. percentile") % {"p": k[1:]}, v) for k, v in picture.savings_rate.items()],
+            _("Effective savings rate across agencies"),
+            _("Percentiles of the effective savings rate over %(n)d agencies.")
+            % {"n": picture.savings_rate_agencies},
+            ident="esr",
+            unit="share",
+        )
+    share_labels = {
+        "norway": _("In Norway"),
+        "eea": _("In other EEA countries"),
+        "non_eea": _("Outside the EEA"),
+        "unknown": _("Region unknown"),
+        "untagged": _("Untagged"),
+    }
+    share_chart = None
+    if picture.shares:
+        share_chart = charts.hbars(
+            [(share_labels[k], picture.shares[k]) for k in (*national.RESIDENCY, "untagged")],
+            _("Data residency and untagged share"),
+            _("Shares of effective cost over the last 12 months."),
+            ident="shares",
+            unit="share",
+        )
+    sectors = dict(Organisation.Sector.choices)
+    return render(
+        request,
+        "costs/national.html",
+        {
+            "nav": "costs_national",
+            "picture": picture,
+            "min_group": national.MIN_GROUP,
+            "total_chart": _split_chart(
+                rows, picture.providers, "by_provider", _("Cost per month and provider"), "prov"
+            ),
+            "category_chart": _split_chart(
+                rows,
+                picture.categories,
+                "by_category",
+                _("Cost per month and service category"),
+                "cat",
+            ),
+            "provider_table": provider_table,
+            "provider_rest": provider_rest,
+            "category_table": category_table,
+            "category_rest": category_rest,
+            "last_change": last_change,
+            "effect_chart": effect_chart,
+            "effect_rows": [(effect_labels[k], k) for k in national.EFFECTS],
+            "rate_chart": rate_chart,
+            "share_chart": share_chart,
+            "share_rows": [(share_labels[k], k) for k in ("untagged", *national.RESIDENCY)],
+            "sector_rows": [
+                (str(sectors.get(s.sector, _("No sector"))), s.cell) for s in picture.sectors
+            ],
+        },
     )

@@ -65,11 +65,12 @@ TOURS = [
             "/priser/kurver/",
             "/kostnader/",
             "/kostnader/datakvalitet/",
+            "/kostnader/nasjonalt/",
             "/personvern/nasjonalt/",
             "/personvern/dpf-listen/",
         ],
     ),
-    ("nina", ["/", "/risiko/nasjonalt/"]),
+    ("nina", ["/", "/risiko/nasjonalt/", "/kostnader/nasjonalt/"]),
 ]
 RUN_AXE = """
 const done = arguments[arguments.length - 1];

@@ -48,7 +48,13 @@ def victim_objects(world):
         message="CANARY message",
         cost_import=record,
     )
-    CostMonth.objects.create(organisation=world.annen, month="2024-09", effective_nok=123.0)
+    CostMonth.objects.create(
+        organisation=world.annen,
+        month="2024-09",
+        effective_nok=123.0,
+        by_provider={"CANARY Cloud": 123.0},
+        by_service_category={"CANARY category": 123.0},
+    )
     Budget.objects.create(
         organisation=world.annen,
         year=2024,
