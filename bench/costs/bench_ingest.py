@@ -20,6 +20,7 @@ import os
 import platform
 import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import time
@@ -344,6 +345,8 @@ def main() -> None:
         child(args.child[0], Path(args.child[1]), Path(args.child[2]))
         return
     args.dir.mkdir(parents=True, exist_ok=True)
+    args.load_before = _uptime()
+    print(f"uptime: {args.load_before}", flush=True)
     results = []
     for rows in args.rows:
         source = args.dir / f"focus-{rows}.csv"
@@ -376,6 +379,10 @@ def main() -> None:
             handle.write(table)
 
 
+def _uptime() -> str:
+    return subprocess.run(["uptime"], capture_output=True, text=True, check=False).stdout.strip()
+
+
 def render(results: list[dict[str, float]], args: argparse.Namespace) -> str:
     by_run: dict[tuple[int, int], dict[str, dict[str, float]]] = {}
     for r in results:
@@ -387,7 +394,8 @@ def render(results: list[dict[str, float]], args: argparse.Namespace) -> str:
         f"Machine: {os.cpu_count()} CPUs, {platform.processor() or platform.machine()}, Python "
         f"{platform.python_version()}; shared with other jobs, so absolute figures are noisy, ratios less so.",
         f"Command: `.venv/bin/python bench/costs/bench_ingest.py --rows {' '.join(map(str, args.rows))} "
-        f"--dir {args.dir}`",
+        f"--dir {args.dir} --repeat {args.repeat}`",
+        f"Load (`uptime`) before: {args.load_before}; after: {_uptime()}",
         "",
         "| rows | run | contender | load | wall s | rows/s | CPU s | peak RSS MiB | wall ÷ fastest bare | CPU ÷ fastest bare |",
         "|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|",
@@ -410,8 +418,53 @@ def render(results: list[dict[str, float]], args: argparse.Namespace) -> str:
                 f"| {rows:,} | {run} | pandas ÷ mps | | {entries['pandas']['seconds'] / entries['mps']['seconds']:.1f}× | | "
                 f"{entries['pandas']['cpu_seconds'] / entries['mps']['cpu_seconds']:.1f}× | | | |"
             )
+    lines += summary(by_run)
     lines.append("")
     return "\n".join(lines) + "\n"
+
+
+def summary(by_run: dict[tuple[int, int], dict[str, dict[str, float]]]) -> list[str]:
+    """Medians over the runs: wall and CPU, and each run's ratio to its own fastest bare run."""
+    sizes = sorted({rows for rows, _run in by_run})
+    lines = [
+        "",
+        "Medians over the runs (ratios are taken within each run, then the median):",
+        "",
+        "| rows | contender | runs | wall s | rows/s | CPU s | max peak RSS MiB | wall ÷ fastest bare | wall ÷ bare-duckdb | pandas ÷ mps |",
+        "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for rows in sizes:
+        runs = [entries for (n, _run), entries in sorted(by_run.items()) if n == rows]
+        for name in CONTENDERS:
+            mine = [entries for entries in runs if name in entries]
+            if not mine:
+                continue
+            walls = [e[name]["seconds"] for e in mine]
+            fastest = [
+                e[name]["seconds"] / min(v["seconds"] for k, v in e.items() if k.startswith("bare"))
+                for e in mine
+                if any(k.startswith("bare") for k in e)
+            ]
+            duck = [
+                e[name]["seconds"] / e["bare-duckdb"]["seconds"] for e in mine if "bare-duckdb" in e
+            ]
+            pandas = [
+                e["pandas"]["seconds"] / e["mps"]["seconds"]
+                for e in mine
+                if name == "mps" and "pandas" in e
+            ]
+            wall = statistics.median(walls)
+            lines.append(
+                f"| {rows:,} | {name} | {len(mine)} | {wall:.1f} | {rows / wall:,.0f} | "
+                f"{statistics.median(e[name]['cpu_seconds'] for e in mine):.1f} | "
+                f"{max(e[name]['peak_rss_mib'] for e in mine):,.0f} | "
+                f"{_median(fastest)} | {_median(duck)} | {_median(pandas, '×')} |"
+            )
+    return lines
+
+
+def _median(values: list[float], unit: str = "") -> str:
+    return f"{statistics.median(values):.2f}{unit}" if values else ""
 
 
 if __name__ == "__main__":

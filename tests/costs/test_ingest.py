@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import hashlib
 import shutil
 from pathlib import Path
 
@@ -11,12 +12,12 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 import pytest
 
-from mps.costs.engine import rules
+from mps.costs.engine import ingest, rules
 from mps.costs.engine.ingest import MAX_REPORTED_ERRORS, ingest_file
 from mps.costs.engine.results import Outcome
 from mps.costs.engine.store import OrgStore
 from tests.costs.conftest import ORG, OTHER_ORG
-from tests.costs.focus_rows import row, write
+from tests.costs.focus_rows import csv_text, row, write
 
 # The FOCUS 1.2 specification's example tables (CC BY 4.0, FinOps Foundation), shipped here.
 SHARED_FOCUS = Path(__file__).resolve().parent / "fixtures" / "spec-v1.2-examples"
@@ -281,3 +282,58 @@ def test_specification_example_tables_are_rejected_with_clear_errors(tmp_path, c
         assert result.outcome == Outcome.REJECTED, example.name
         assert all(e.file == example.name and e.rule for e in result.errors)
     assert not OrgStore(costs_dir, ORG).has_data()
+
+
+def test_snapshot_key_is_the_hash_earlier_versions_stored_so_their_snapshots_are_replaced(
+    tmp_path, costs_dir, fx
+):
+    result = ingest_file(write(tmp_path / "a.csv", [row()]), costs_dir, ORG, fx)
+    text = "Example Cloud|acct-1|2024-09-01 00:00:00+00|2024-10-01 00:00:00+00"
+    (snapshot,) = result.snapshots
+    assert snapshot.key == hashlib.md5(text.encode()).hexdigest()[:16]  # noqa: S324
+    assert (snapshot.provider_slug, snapshot.billing_month) == ("example-cloud", "2024-09")
+
+
+def test_large_partitions_are_written_as_several_row_groups_and_files(
+    tmp_path, costs_dir, fx, monkeypatch
+):
+    # Tiny limits stand in for a file of millions of rows: every rule of the writer is used.
+    monkeypatch.setattr(ingest, "BATCH_ROWS", 4)
+    monkeypatch.setattr(ingest, "ROW_GROUP_ROWS", 3)
+    monkeypatch.setattr(ingest, "PENDING_ROWS", 4)
+    monkeypatch.setattr(ingest, "FILE_ROWS", 6)
+    rows = [
+        row(ResourceId=f"vm-{i}", ProviderName="Other Cloud" if i % 3 else "Example Cloud")
+        for i in range(40)
+    ]
+    result = ingest_file(write(tmp_path / "big.csv", rows), costs_dir, ORG, fx)
+    assert result.outcome == Outcome.IMPORTED, result.errors
+    assert {s.provider: s.rows for s in result.snapshots} == {
+        "Example Cloud": 14,
+        "Other Cloud": 26,
+    }
+    files = sorted(OrgStore(costs_dir, ORG).current.resolve().rglob("*.parquet"))
+    assert len(files) > 2 * 2
+    assert all(pq.ParquetFile(f).metadata.num_rows <= 6 + 3 for f in files)
+    assert stored(
+        costs_dir,
+        sql="SELECT count(DISTINCT ResourceId), count(DISTINCT x_mps_import), "
+        "min(x_mps_import) FROM t",
+    ) == [(40, 1, result.checksum[:16])]
+
+
+def test_file_broken_after_its_first_rows_is_rejected_and_nothing_is_left(
+    tmp_path, costs_dir, fx, monkeypatch
+):
+    monkeypatch.setattr(ingest, "BATCH_ROWS", 2)
+    text = csv_text([row(ResourceId=f"vm-{i}") for i in range(30_000)])
+    lines = text.splitlines()
+    lines[25_000] += ',"unterminated'
+    path = tmp_path / "broken.csv"
+    path.write_text("\n".join(lines) + "\n")
+    result = ingest_file(path, costs_dir, ORG, fx)
+    assert result.outcome == Outcome.REJECTED
+    assert result.errors[0].rule == rules.MALFORMED_FILE
+    assert not OrgStore(costs_dir, ORG).has_data()
+    leftovers = [p.name for p in (costs_dir / ORG).iterdir() if p.name.startswith("staging-")]
+    assert leftovers == []

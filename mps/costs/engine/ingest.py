@@ -10,8 +10,13 @@ only a rejected file is read again, to name the first rows in error.
 from __future__ import annotations
 
 import hashlib
+import queue
+import re
 import shutil
+import threading
 import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -56,12 +61,38 @@ NULL_STRINGS = ("", "NULL", "null", "Null")
 # Names our own derived columns use; custom columns that collide are renamed.
 RESERVED_PREFIX = "x_mps_"
 PARTITION_COLUMNS = ("provider", "billing_month", "snapshot")
-# The staged files are written from DuckDB's streamed result, batch by batch (_write_partitioned):
-# DuckDB's own COPY … PARTITION_BY holds every row (spilling to disk) until the end, which cost a
-# third of the import's CPU and ~1 GB of temporary disk per million rows (docs/benchmarks.md); the
-# Arrow dataset writer queues batches without bound when the disk or CPU is slower than DuckDB.
+# The column the query adds for the writer: the text a snapshot's key is the hash of.
+SNAPSHOT_TEXT = "x_snapshot_text"
+# The staged files are written from DuckDB's streamed result, batch by batch, by a writer thread
+# (_write_partitioned): DuckDB's own COPY … PARTITION_BY holds every row (spilling to disk) until
+# the end, and the Arrow dataset writer queues batches without bound when the disk or CPU is
+# slower than DuckDB (docs/benchmarks.md).
 BATCH_ROWS = 16_384
-ROW_GROUP_ROWS = 8_192
+QUEUED_BATCHES = 2
+# Row groups of this many rows; all partitions together hold at most PENDING_ROWS rows not yet
+# written (about 1.3 KB a row in Arrow), and a file is closed after FILE_ROWS rows.
+ROW_GROUP_ROWS = 65_536
+PENDING_ROWS = 98_304
+FILE_ROWS = 1_048_576
+# A partition that got no rows in this many batches is written out and its file closed.
+IDLE_BATCHES = 32
+# Columns with (nearly) one value per row: dictionary encoding costs time and space for them.
+PLAIN_ENCODED = frozenset(
+    {
+        "ResourceId",
+        "ResourceName",
+        "ChargeDescription",
+        "Tags",
+        "AllocatedTags",
+        "AllocatedResourceId",
+        "AllocatedResourceName",
+        "AllocatedMethodDetails",
+        "ContractApplied",
+        "SkuPriceDetails",
+        "CommitmentDiscountId",
+        "CapacityReservationId",
+    }
+)
 
 GZIP_MAGIC = b"\x1f\x8b"
 PARQUET_MAGIC = b"PAR1"
@@ -205,7 +236,7 @@ class Plan:
     errors_sql: str  # the error flags and raw values in file order, for the report
 
 
-def build_plan(layout: Layout, source: str, import_id: str) -> Plan:
+def build_plan(layout: Layout, source: str) -> Plan:
     present = set(layout.raw_by_focus)
     all_rules = R.row_rules(present, layout.version)
     errors = [rule for rule in all_rules if rule.severity == Severity.ERROR]
@@ -265,18 +296,14 @@ def build_plan(layout: Layout, source: str, import_id: str) -> Plan:
         out_cols.append(f"{R.v(cost)} * x_fx_rate AS {nok_column(cost)}")
     out_cols += _flag_columns(errors, "x_mps_errors_")
     out_cols += _flag_columns(warnings, "x_mps_warnings_")
-    out_cols.append(f"{lit(import_id)} AS x_mps_import")
-    slug = "trim(regexp_replace(lower(x_provider_name), '[^a-z0-9]+', '-', 'g'), '-')"
-    out_cols.append(f"coalesce(nullif({slug}, ''), '_') AS provider")
-    out_cols.append(
-        f"coalesce(strftime({R.v('BillingPeriodStart')}, '%Y-%m'), '_') AS billing_month"
-    )
-    snapshot_key = (
+    # The partition of a row (provider slug, billing month, snapshot key) follows from this text;
+    # the writer derives it once per distinct text instead of once per row (_PartitionedSink).
+    snapshot_text = (
         "concat_ws('|', x_provider_name, "
         f"coalesce({R.v('BillingAccountId')}, ''), "
         f"CAST({R.v('BillingPeriodStart')} AS VARCHAR), CAST({R.v('BillingPeriodEnd')} AS VARCHAR))"
     )
-    out_cols.append(f"substr(md5({snapshot_key}), 1, 16) AS snapshot")
+    out_cols.append(f"{snapshot_text} AS {SNAPSHOT_TEXT}")
     write_sql = f"{with_sql}, {joined} SELECT {', '.join(out_cols)} FROM joined"  # noqa: S608 - identifiers quoted by q(), values by lit()
     return Plan(errors, warnings, write_sql, errors_sql)
 
@@ -284,6 +311,7 @@ def build_plan(layout: Layout, source: str, import_id: str) -> Plan:
 def _connect(fx: FxTable, temp_dir: Path) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect()
     con.execute("SET TimeZone = 'UTC'")
+    con.execute("SET enable_progress_bar = false")
     con.execute(f"SET memory_limit = {lit(DUCKDB_MEMORY_LIMIT)}")
     con.execute(f"SET temp_directory = {lit(str(temp_dir))}")
     daily = fx.daily()
@@ -309,30 +337,51 @@ def ingest_file(
     *,
     display_name: str | None = None,
 ) -> ImportResult:
-    """Validate one FOCUS export and, if it has no errors, publish it for `org`."""
+    """Validate one FOCUS export and, if it has no errors, publish it for `org`.
+
+    The file's checksum is computed in a thread while the file is converted: a file imported
+    before is recognised as soon as its checksum is known (the conversion stops there), and a
+    new one does not wait for it (a sixth of the time, earlier).
+    """
     path = Path(path)
     file = display_name or path.name
     started = time.perf_counter()
-    checksum = file_checksum(path)
-    phases = {"checksum": time.perf_counter() - started}
     store = OrgStore(costs_dir, org)
-    with store.locked():
-        manifest = store.manifest()
-        if checksum in manifest.checksums:
-            return ImportResult(Outcome.UNCHANGED, file, checksum)
-        staging = store.new_staging_dir()
-        try:
-            result = _ingest_locked(path, file, checksum, store, staging, fx, phases)
-            result.seconds = {k: round(v, 3) for k, v in phases.items()}
-            return result
-        finally:
-            shutil.rmtree(staging, ignore_errors=True)
+    with ThreadPoolExecutor(1, thread_name_prefix="checksum") as pool:
+        pending = pool.submit(file_checksum, path)
+        with store.locked():
+            known = set(store.manifest().checksums)
+
+            def checksum() -> str:
+                """The file's checksum; raises _AlreadyImported for a file imported before."""
+                value = pending.result()
+                if value in known:
+                    raise _AlreadyImported(value)
+                return value
+
+            staging = store.new_staging_dir()
+            phases: dict[str, float] = {}
+            try:
+                result = _ingest_locked(path, file, checksum, store, staging, fx, phases)
+            except _AlreadyImported as exc:
+                return ImportResult(Outcome.UNCHANGED, file, exc.checksum)
+            finally:
+                shutil.rmtree(staging, ignore_errors=True)
+    phases["total"] = time.perf_counter() - started
+    result.seconds = {k: round(v, 3) for k, v in phases.items()}
+    return result
+
+
+class _AlreadyImported(Exception):
+    def __init__(self, checksum: str) -> None:
+        self.checksum = checksum
+        super().__init__(checksum)
 
 
 def _ingest_locked(
     path: Path,
     file: str,
-    checksum: str,
+    checksum: Callable[[], str],
     store: OrgStore,
     staging: Path,
     fx: FxTable,
@@ -345,7 +394,7 @@ def _ingest_locked(
         try:
             layout = read_layout(con, source, file)
         except IngestError as exc:
-            return _rejected(file, checksum, [exc.issue])
+            return _rejected(file, checksum(), [exc.issue])
         missing = [name for name in R.REQUIRED_COLUMNS if name not in layout.raw_by_focus]
         if not any(name in layout.raw_by_focus for name in R.PROVIDER_COLUMNS):
             missing.append("ProviderName")
@@ -354,41 +403,48 @@ def _ingest_locked(
                 Issue(file, 1, name, None, R.MISSING_COLUMN, f"required column {name} is missing")
                 for name in missing
             ]
-            return _rejected(file, checksum, issues, layout.version)
-        import_id = checksum[:16]
-        plan = build_plan(layout, source, import_id)
+            return _rejected(file, checksum(), issues, layout.version)
+        plan = build_plan(layout, source)
         out_dir = staging / "data"
         mark = time.perf_counter()
         # Stored rows need no order; the writer may then work on several row groups at once.
         con.execute("SET preserve_insertion_order = false")
         try:
-            _write_partitioned(con, plan.write_sql, out_dir)
-        except (duckdb.Error, pa.ArrowException) as exc:
+            _write_partitioned(con, plan.write_sql, out_dir, lambda: checksum()[:16])
+        except (duckdb.Error, UnreadableInput) as exc:
             issue = Issue(file, None, None, None, R.MALFORMED_FILE, f"cannot be read: {exc}")
-            return _rejected(file, checksum, [issue], layout.version)
+            return _rejected(file, checksum(), [issue], layout.version)
         phases["convert"] = time.perf_counter() - mark
         mark = time.perf_counter()
+        digest = checksum()  # known by now, except for a file without rows
         staged = lit(str(out_dir / "**" / "*.parquet"))
         reader = f"read_parquet({staged}, hive_partitioning = true)"
-        error_counts = _count_rules(con, reader, plan.errors, "x_mps_errors_", by_provider=False)
-        if any(c.count for c in error_counts):
-            issues = _first_errors(con, plan, file, fmt)
-            return _rejected(file, checksum, issues, layout.version, error_counts)
-        warning_counts = _count_rules(
-            con, reader, plan.warnings, "x_mps_warnings_", by_provider=True
-        )
-        snapshots = _snapshots(con, reader, checksum, import_id)
-        warning_counts += _column_warnings(layout, snapshots)
+        if not any(out_dir.rglob("*.parquet")):
+            error_counts: list[RuleCount] = []
+            warning_counts: list[RuleCount] = []
+            snapshots: list[Snapshot] = []
+        else:
+            error_counts = _count_rules(
+                con, reader, plan.errors, "x_mps_errors_", by_provider=False
+            )
+            if any(c.count for c in error_counts):
+                issues = _first_errors(con, plan, file, fmt)
+                return _rejected(file, digest, issues, layout.version, error_counts)
+            warning_counts = _count_rules(
+                con, reader, plan.warnings, "x_mps_warnings_", by_provider=True
+            )
+            snapshots = _snapshots(con, reader, digest, digest[:16])
+            warning_counts += _column_warnings(layout, snapshots)
         phases["count"] = time.perf_counter() - mark
     finally:
         con.close()
     mark = time.perf_counter()
-    replaced = store.commit(out_dir, snapshots, checksum)
+    replaced = store.commit(out_dir, snapshots, digest)
     phases["publish"] = time.perf_counter() - mark
     return ImportResult(
         Outcome.IMPORTED,
         file,
-        checksum,
+        digest,
         focus_version=layout.version,
         rows=sum(s.rows for s in snapshots),
         providers=sorted({s.provider for s in snapshots}),
@@ -399,57 +455,184 @@ def _ingest_locked(
     )
 
 
-def _write_partitioned(con: duckdb.DuckDBPyConnection, sql: str, out_dir: Path) -> None:
+def _write_partitioned(
+    con: duckdb.DuckDBPyConnection, sql: str, out_dir: Path, import_id: Callable[[], str]
+) -> None:
     """Stream the query's rows into Parquet files partitioned like the store (hive layout).
 
-    Batches are pulled one at a time, so DuckDB runs only a little ahead of the writer. A
-    partition's rows are written as a row group once it holds ROW_GROUP_ROWS, or as soon as a
-    batch brings it none (exports come roughly in date order: its month is over), so memory
-    holds at most a row group per partition in use, whatever the file size.
+    This thread pulls DuckDB's batches (DuckDB works while the GIL is released) and hands them
+    to a writer thread through a short queue, so reading and validating overlap with splitting,
+    compressing and writing, and memory holds only a few batches in flight.
     """
     reader = con.sql(sql).to_arrow_reader(BATCH_ROWS)
-    keys = list(PARTITION_COLUMNS)
-    columns = [name for name in reader.schema.names if name not in PARTITION_COLUMNS]
-    schema = pa.schema([reader.schema.field(name) for name in columns])
-    writers: dict[tuple[str, ...], pq.ParquetWriter] = {}
-    pending: dict[tuple[str, ...], list[pa.Table]] = {}
+    sink = _PartitionedSink(out_dir, reader.schema, import_id)
+    batches: queue.Queue[pa.RecordBatch | None] = queue.Queue(maxsize=QUEUED_BATCHES)
+    stop = threading.Event()
 
-    def flush(key: tuple[str, ...]) -> None:
-        parts = pending.pop(key)
-        if key not in writers:
-            directory = out_dir.joinpath(*(f"{k}={v}" for k, v in zip(keys, key, strict=True)))
-            directory.mkdir(parents=True, exist_ok=True)
-            writers[key] = pq.ParquetWriter(
-                directory / "part-0.parquet", schema, compression="zstd"
+    def write() -> None:
+        failure: BaseException | None = None
+        while (batch := batches.get()) is not None:
+            if failure is None:
+                try:
+                    sink.add(batch)
+                except BaseException as exc:  # handed to the reading thread below
+                    failure = exc
+                    stop.set()
+        if failure is not None:
+            raise failure
+        sink.close()
+
+    with ThreadPoolExecutor(1, thread_name_prefix="parquet-writer") as pool:
+        writer = pool.submit(write)
+        try:
+            for batch in _batches(reader):
+                if stop.is_set():
+                    break
+                batches.put(batch)
+        finally:
+            batches.put(None)
+            reader.close()
+            try:
+                writer.result()
+            finally:
+                sink.abort()
+
+
+class UnreadableInput(Exception):
+    """The input broke off or stopped parsing part way (DuckDB's message says where)."""
+
+
+def _batches(reader: pa.RecordBatchReader) -> Iterator[pa.RecordBatch]:
+    """The reader's batches; a failure to read or parse the input becomes UnreadableInput."""
+    while True:
+        try:
+            batch = reader.read_next_batch()
+        except StopIteration:
+            return
+        except (duckdb.Error, pa.ArrowException, OSError) as exc:
+            raise UnreadableInput(str(exc)) from exc
+        yield batch
+
+
+@dataclass
+class _Partition:
+    directory: Path
+    pending: list[pa.RecordBatch]
+    pending_rows: int = 0
+    writer: pq.ParquetWriter | None = None
+    written_rows: int = 0  # in the current file
+    files: int = 0
+    last_batch: int = 0  # the last batch that brought rows
+
+
+class _PartitionedSink:
+    """Partitions batches by snapshot and writes each partition's rows in large row groups.
+
+    A partition's rows are written as a row group once it holds ROW_GROUP_ROWS; when all
+    partitions together hold more than PENDING_ROWS, the fullest is written. A partition's file
+    is closed after FILE_ROWS rows, or when no rows came for IDLE_BATCHES batches, and its next
+    rows go to a new file: neither pending rows nor open writers (their buffers and footers)
+    grow with the file (issue 6: memory flat whatever the size).
+    """
+
+    def __init__(self, out_dir: Path, schema: pa.Schema, import_id: Callable[[], str]) -> None:
+        self.out_dir = out_dir
+        self.import_id = import_id
+        self._import_id: str | None = None
+        self.key_index = schema.get_field_index(SNAPSHOT_TEXT)
+        self.provider_index = schema.get_field_index("x_mps_provider_name")
+        self.period_index = schema.get_field_index("BillingPeriodStart")
+        self.columns = [i for i, name in enumerate(schema.names) if name != SNAPSHOT_TEXT]
+        fields = [schema.field(i) for i in self.columns]
+        self.schema = pa.schema([*fields, pa.field("x_mps_import", pa.string())])
+        dictionary = [
+            f.name
+            for f in fields
+            if (pa.types.is_string(f.type) or pa.types.is_timestamp(f.type))
+            and f.name not in PLAIN_ENCODED
+        ]
+        self.options = {"compression": "zstd", "use_dictionary": dictionary}
+        self.partitions: dict[str, _Partition] = {}
+        self.pending_rows = 0
+        self.batches = 0
+
+    def add(self, batch: pa.RecordBatch) -> None:
+        self.batches += 1
+        encoded = pc.dictionary_encode(batch.column(self.key_index))
+        texts = encoded.dictionary.to_pylist()
+        if len(texts) == 1:
+            self._pend(texts[0], batch)
+        else:
+            for index, text in enumerate(texts):
+                self._pend(text, batch.filter(pc.equal(encoded.indices, index)))
+        if self.batches % IDLE_BATCHES == 0:
+            # Exports come roughly in date order: a partition without rows for a while (a past
+            # month) is written out and its file closed, so open files do not pile up.
+            for partition in self.partitions.values():
+                if partition.last_batch <= self.batches - IDLE_BATCHES:
+                    self._flush(partition)
+                    if partition.writer is not None:
+                        partition.writer.close()
+                        partition.writer, partition.written_rows = None, 0
+
+    def _pend(self, text: str, rows: pa.RecordBatch) -> None:
+        partition = self.partitions.get(text)
+        if partition is None:
+            partition = self.partitions[text] = self._partition(text, rows)
+        partition.last_batch = self.batches
+        partition.pending.append(rows.select(self.columns))
+        partition.pending_rows += rows.num_rows
+        self.pending_rows += rows.num_rows
+        if partition.pending_rows >= ROW_GROUP_ROWS:
+            self._flush(partition)
+        while self.pending_rows > PENDING_ROWS:
+            self._flush(max(self.partitions.values(), key=lambda p: p.pending_rows))
+
+    def _partition(self, text: str, rows: pa.RecordBatch) -> _Partition:
+        provider = rows.column(self.provider_index)[0].as_py()
+        slug = re.sub("[^a-z0-9]+", "-", provider.lower()).strip("-") if provider else ""
+        start = rows.column(self.period_index)[0].as_py()
+        month = start.strftime("%Y-%m") if start is not None else "_"
+        key = hashlib.md5(text.encode()).hexdigest()[:16]  # noqa: S324 - a name, not security
+        directory = self.out_dir / f"provider={slug or '_'}/billing_month={month}/snapshot={key}"
+        return _Partition(directory, [])
+
+    def _flush(self, partition: _Partition) -> None:
+        if not partition.pending_rows:
+            return
+        if self._import_id is None:
+            self._import_id = self.import_id()
+        table = pa.Table.from_batches(partition.pending)
+        table = table.append_column(
+            "x_mps_import", pa.repeat(self._import_id, table.num_rows).cast(pa.string())
+        )
+        self.pending_rows -= partition.pending_rows
+        partition.pending, partition.pending_rows = [], 0
+        if partition.writer is None:
+            partition.directory.mkdir(parents=True, exist_ok=True)
+            partition.writer = pq.ParquetWriter(
+                partition.directory / f"part-{partition.files}.parquet",
+                self.schema,
+                **self.options,
             )
-        writers[key].write_table(pa.concat_tables(parts), row_group_size=ROW_GROUP_ROWS)
+            partition.files += 1
+        partition.writer.write_table(table, row_group_size=ROW_GROUP_ROWS)
+        partition.written_rows += table.num_rows
+        if partition.written_rows >= FILE_ROWS:
+            partition.writer.close()
+            partition.writer, partition.written_rows = None, 0
 
-    try:
-        for batch in reader:
-            table = pa.Table.from_batches([batch])
-            found = table.select(keys).group_by(keys).aggregate([]).to_pylist()
-            seen = set()
-            for row in found:
-                key = tuple(row[k] for k in keys)
-                part = table
-                if len(found) > 1:
-                    mask = pc.and_(
-                        pc.and_(pc.equal(table[keys[0]], key[0]), pc.equal(table[keys[1]], key[1])),
-                        pc.equal(table[keys[2]], key[2]),
-                    )
-                    part = table.filter(mask)
-                seen.add(key)
-                pending.setdefault(key, []).append(part.select(columns))
-                if sum(t.num_rows for t in pending[key]) >= ROW_GROUP_ROWS:
-                    flush(key)
-            for key in [k for k in pending if k not in seen]:
-                flush(key)
-        for key in list(pending):
-            flush(key)
-    finally:
-        reader.close()
-        for writer in writers.values():
-            writer.close()
+    def close(self) -> None:
+        for partition in self.partitions.values():
+            self._flush(partition)
+        self.abort()
+
+    def abort(self) -> None:
+        """Close every open file (what was written stays in the staging directory)."""
+        for partition in self.partitions.values():
+            if partition.writer is not None:
+                partition.writer.close()
+                partition.writer = None
 
 
 def _rejected(
