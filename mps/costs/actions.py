@@ -1,4 +1,4 @@
-"""Writes for cost data: FOCUS imports and exchange rates. CLI, web and API all call these.
+"""Writes for cost data: FOCUS imports, exchange rates, budgets. CLI, web and API all call these.
 
 The billing rows go to Parquet through mps.costs.engine; here we only check permission, record
 the import (snapshots, replacements, warnings) and write the audit log.
@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import logging
 import uuid
-from dataclasses import dataclass
-from datetime import date, datetime
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -17,13 +17,14 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from mps.core import audit
 from mps.core.tenancy import require_act_for, viewer_for
-from mps.costs.engine import aggregate, analyses
+from mps.costs.engine import aggregate, analyses, fx
 from mps.costs.engine.aggregate import AggregateInfo
-from mps.costs.engine.fx import FxFileError, FxTable, Rate, read_exr_file, shipped_table
+from mps.costs.engine.fx import FxFileError, FxTable, Rate, read_rates_file, shipped_table
 from mps.costs.engine.ingest import ingest_file
 from mps.costs.engine.results import ImportResult, Outcome
 from mps.costs.engine.summary import Summary, summarise
@@ -54,8 +55,8 @@ def store_key(organisation: Any) -> str:
 
 def fx_table() -> FxTable:
     """Rates from the database; the rates shipped with mps until any have been imported."""
-    rows = ExchangeRate.objects.values_list("currency", "day", "nok_per_unit")
-    rates = [Rate(currency, day, value) for currency, day, value in rows.iterator()]
+    rows = ExchangeRate.objects.values_list("currency", "day", "nok_per_unit", "source")
+    rates = [Rate(currency, day, value, source) for currency, day, value, source in rows.iterator()]
     return FxTable.from_rates(rates) if rates else shipped_table()
 
 
@@ -134,25 +135,46 @@ def refresh_aggregates(organisation: Any) -> AggregateInfo | None:
     return info
 
 
-def evaluate_budgets(organisation: Any) -> None:
-    """Store each budget's forecast and alerts, so the overview card needs no DuckDB query."""
+def evaluate_budgets(
+    organisation: Any, actor: Any = None, budgets: list[Budget] | None = None
+) -> list[Budget]:
+    """Store each budget's forecast and alerts, so the overview card needs no DuckDB query.
+
+    A change in a budget's alerts is written to the audit log. Returns the budgets whose alerts
+    changed.
+    """
     from mps.costs.engine.forecast import budget_alerts
     from mps.costs.reports import forecast_for
 
     now = timezone.now()
-    for budget in Budget.objects.filter(organisation=organisation):
+    changed = []
+    if budgets is None:
+        budgets = list(Budget.objects.filter(organisation=organisation))
+    for budget in budgets:
         result = forecast_for(organisation, budget.year, budget.reference_date)
         if result is None or result.year != budget.year:
+            forecast_nok, alerts = None, []
+        else:
+            forecast_nok = result.forecast_nok
+            alerts = [
+                {"kind": a.kind.value, "amount_nok": a.amount_nok}
+                for a in budget_alerts(result, float(budget.amount_nok))
+            ]
+        with transaction.atomic():
             Budget.objects.filter(pk=budget.pk).update(
-                forecast_nok=None, alerts=[], evaluated_at=now
+                forecast_nok=forecast_nok, alerts=alerts, evaluated_at=now
             )
-            continue
-        alerts = budget_alerts(result, float(budget.amount_nok))
-        Budget.objects.filter(pk=budget.pk).update(
-            forecast_nok=result.forecast_nok,
-            alerts=[{"kind": a.kind.value, "amount_nok": a.amount_nok} for a in alerts],
-            evaluated_at=now,
-        )
+            if [a["kind"] for a in alerts] != [a.get("kind") for a in budget.alerts or []]:
+                audit.record(
+                    actor,
+                    "costs.budget.alerts",
+                    budget,
+                    before={"alerts": budget.alerts, "forecast_nok": budget.forecast_nok},
+                    after={"alerts": alerts, "forecast_nok": forecast_nok},
+                )
+                changed.append(budget)
+        budget.forecast_nok, budget.alerts, budget.evaluated_at = forecast_nok, alerts, now
+    return changed
 
 
 def _record_snapshots(record: CostImport, organisation: Any, result: ImportResult) -> None:
@@ -195,37 +217,63 @@ def _plain(obj: Any) -> dict[str, Any]:
 @dataclass(frozen=True)
 class RateImport:
     file: str
-    rows: int
+    source: str  # fx.SOURCE_NORGES_BANK or fx.SOURCE_ECB
+    rows: int  # rates in the file
+    stored: int  # rates written: all but those Norges Bank already gives (ECB files)
     currencies: list[str]
     first_day: str | None
     last_day: str | None
+    budgets_reevaluated: int = 0
+    budgets_with_new_alerts: list[int] = field(default_factory=list)  # organisation ids
 
 
 def do_import_rates(actor: Any, path: Path) -> RateImport:
-    """Import Norges Bank EXR CSV rates (idempotent: a day's rate is replaced, never doubled)."""
+    """Import a Norges Bank EXR or ECB eurofxref CSV; then re-evaluate the budgets it touches.
+
+    Idempotent: a day's rate is replaced, never doubled. All or nothing. Norges Bank's rate for
+    a currency and day wins over an ECB cross rate, whichever file is imported first.
+    """
     if actor is not None and not viewer_for(actor).is_operator:
         raise PermissionDenied("Only the marketplace operator may import exchange rates.")
     try:
-        rates = read_exr_file(Path(path))
+        rates = read_rates_file(Path(path))
     except FxFileError as exc:
         raise ValidationError(str(exc)) from None
     except OSError as exc:
         raise ValidationError(f"{path}: cannot read: {exc.strerror}") from None
+    rates = fx.merge(rates)
+    source = rates[0].source if rates else fx.SOURCE_NORGES_BANK
+    days = sorted({r.day for r in rates})
     with transaction.atomic():
-        for start in range(0, len(rates), RATE_BATCH):
+        if source != fx.SOURCE_NORGES_BANK and days:
+            held = set(
+                ExchangeRate.objects.filter(
+                    source=fx.SOURCE_NORGES_BANK, day__gte=days[0], day__lte=days[-1]
+                ).values_list("currency", "day")
+            )
+            to_store = [r for r in rates if (r.currency, r.day) not in held]
+        else:
+            to_store = rates
+        for start in range(0, len(to_store), RATE_BATCH):
             ExchangeRate.objects.bulk_create(
                 [
-                    ExchangeRate(currency=r.currency, day=r.day, nok_per_unit=r.nok_per_unit)
-                    for r in rates[start : start + RATE_BATCH]
+                    ExchangeRate(
+                        currency=r.currency,
+                        day=r.day,
+                        nok_per_unit=r.nok_per_unit,
+                        source=r.source,
+                    )
+                    for r in to_store[start : start + RATE_BATCH]
                 ],
                 update_conflicts=True,
                 unique_fields=["currency", "day"],
                 update_fields=["nok_per_unit", "source"],
             )
-        days = sorted(r.day for r in rates)
         summary = RateImport(
             file=Path(path).name,
+            source=source,
             rows=len(rates),
+            stored=len(to_store),
             currencies=sorted({r.currency for r in rates}),
             first_day=days[0].isoformat() if days else None,
             last_day=days[-1].isoformat() if days else None,
@@ -233,7 +281,38 @@ def do_import_rates(actor: Any, path: Path) -> RateImport:
         anchor = ExchangeRate.objects.filter(day=days[-1]).first() if days else None
         if anchor is not None:
             audit.record(actor, "costs.fx.import", anchor, after=summary.__dict__)
-    return summary
+    if not days:
+        return summary
+    touched = reevaluate_budgets_for_rates(actor, days[0], days[-1])
+    return replace(
+        summary,
+        budgets_reevaluated=touched[0],
+        budgets_with_new_alerts=touched[1],
+    )
+
+
+def reevaluate_budgets_for_rates(actor: Any, first: date, last: date) -> tuple[int, list[int]]:
+    """Re-evaluate the budgets that rates for `first`..`last` can change; audited via
+    evaluate_budgets. Returns (budgets evaluated, ids of organisations whose alerts changed).
+
+    A budget converts the rest of its year at the rate of its last data day (within its year,
+    so never after 31 December) and, for the exchange-rate alert, at its reference date's; a
+    quote counts up to MAX_RATE_AGE_DAYS later. So rates can change a budget for a year from
+    `first`'s on, or one whose reference date lies in the range.
+    """
+    reach = timedelta(days=fx.MAX_RATE_AGE_DAYS)
+    budgets = Budget.objects.filter(
+        Q(year__gte=first.year) | Q(reference_date__gte=first, reference_date__lte=last + reach)
+    ).select_related("organisation")
+    by_org: dict[int, tuple[Any, list[Budget]]] = {}
+    for budget in budgets:
+        by_org.setdefault(budget.organisation_id, (budget.organisation, []))[1].append(budget)
+    count, alerted = 0, []
+    for org_id, (organisation, org_budgets) in sorted(by_org.items()):
+        count += len(org_budgets)
+        if evaluate_budgets(organisation, actor, org_budgets):
+            alerted.append(org_id)
+    return count, alerted
 
 
 def cost_summary(organisation: Any, by: list[str], currency: str = "NOK") -> Summary:

@@ -10,14 +10,26 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from mps.costs.engine import fx
+
 
 class ExchangeRate(models.Model):
-    """NOK for one unit of a currency on a business day (reference data, Source: Norges Bank)."""
+    """NOK for one unit of a currency on a business day (reference data).
+
+    One rate per currency and day: Norges Bank's where it has one, otherwise the ECB cross rate
+    via the euro (mps.costs.engine.fx; docs/costs.md).
+    """
+
+    class Source(models.TextChoices):
+        NORGES_BANK = fx.SOURCE_NORGES_BANK, _("Norges Bank")
+        ECB = fx.SOURCE_ECB, _("ECB (cross rate via the euro)")
 
     currency = models.CharField(_("currency"), max_length=3, help_text=_("ISO 4217"))
     day = models.DateField(_("day"))
     nok_per_unit = models.DecimalField(_("NOK per unit"), max_digits=24, decimal_places=12)
-    source = models.CharField(_("source"), max_length=100, default="Norges Bank")
+    source = models.CharField(
+        _("source"), max_length=20, choices=Source.choices, default=Source.NORGES_BANK
+    )
     imported_at = models.DateTimeField(auto_now=True)
 
     class Meta:

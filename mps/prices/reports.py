@@ -6,7 +6,6 @@ loads it once into engine objects; billing rows stay in Parquet (mps.costs).
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -15,7 +14,7 @@ from typing import Any
 from django.db.models import Count, Max
 
 from mps.costs import actions as costs_actions
-from mps.costs.engine.fx import FxTable, read_exr_file, shipped_rates_path
+from mps.costs.engine.fx import FxTable, shipped_table
 from mps.costs.models import ExchangeRate
 from mps.prices.actions import alert_threshold
 from mps.prices.engine import basket as engine_basket
@@ -197,9 +196,8 @@ def last_rate_day() -> date | None:
     return newest or _shipped_last_day()
 
 
-@functools.cache
 def _shipped_last_day() -> date | None:
-    return max((r.day for r in read_exr_file(shipped_rates_path())), default=None)
+    return shipped_table().last_day
 
 
 def default_day(today: date) -> date:

@@ -7,7 +7,8 @@ converting the line's quantity into the SKU's base unit. The cost of a line on d
     q · factor · p(t) · r(t)
 
 with p the SKU's list price per base unit in its currency and r NOK per unit of that currency on
-t (the latest earlier Norges Bank rate on weekends and holidays). Between a base day 0 and t the
+t (Norges Bank's rate, else the ECB cross rate via the euro; the latest earlier rate on weekends
+and holidays). Between a base day 0 and t the
 change C(t) − C(0) splits exactly into
 
     list-price effect = Σ q·f · (p(t) − p(0)) · (r(0) + r(t)) / 2
@@ -74,6 +75,7 @@ class LinePrice:
     unit_price: Decimal  # per base unit, in `currency`
     rate: Decimal  # NOK per unit of currency
     rate_day: date
+    rate_source: str = ""  # mps.costs.engine.fx.SOURCE_NORGES_BANK or SOURCE_ECB; "" for NOK
 
     @property
     def cost(self) -> Decimal:
@@ -180,6 +182,7 @@ def price_basket(
                 unit_price=record.per_base_unit,
                 rate=rate[1],
                 rate_day=rate[0],
+                rate_source=fx.source_on(record.currency, day) or "",
             )
         )
     return result

@@ -1,4 +1,8 @@
-"""`mps fx import FILE`: load Norges Bank exchange rates (EXR CSV) into the database."""
+"""`mps fx import FILE`: load exchange rates into the database.
+
+Norges Bank's EXR CSV or the ECB's eurofxref CSV (or the ZIP the ECB ships it in), told apart by
+the header line; then the budgets the new rates touch are re-evaluated.
+"""
 
 from __future__ import annotations
 
@@ -11,20 +15,31 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from mps.costs import actions
+from mps.costs.engine import fx
 
 # Exit code for a file that cannot be used.
 EXIT_BAD_INPUT = 2
+SOURCES = {
+    fx.SOURCE_NORGES_BANK: "Norges Bank",
+    fx.SOURCE_ECB: "ECB euro reference rates, cross rates via EUR",
+}
 
 
 class Command(BaseCommand):
-    help = "Exchange rates to NOK (Source: Norges Bank)."
+    help = "Exchange rates to NOK (Source: Norges Bank; ECB euro reference rates)."
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True, title="actions")
         load = sub.add_parser(
-            "import", help="Import a Norges Bank EXR CSV file (semicolon separated)."
+            "import",
+            help="Import a Norges Bank EXR CSV (semicolon separated) or an ECB eurofxref CSV "
+            "(Date,USD,…, units per euro; cross rates to NOK via the euro; Norges Bank's rate "
+            "wins where both have one).",
         )
-        load.add_argument("file", help="for example mps/costs/data/norges-bank-exr.csv")
+        load.add_argument(
+            "file",
+            help="for example mps/costs/data/norges-bank-exr.csv or mps/costs/data/ecb-eurofxref.csv",
+        )
         load.add_argument("--json", action="store_true", help="print the result as JSON")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -38,7 +53,14 @@ class Command(BaseCommand):
         if options["json"]:
             self.stdout.write(json.dumps(asdict(result), indent=2))
         else:
+            kept = result.rows - result.stored
             self.stdout.write(
-                f"{result.rows} rates for {', '.join(result.currencies)}, "
-                f"{result.first_day} to {result.last_day} (Source: Norges Bank)"
+                f"{result.stored} rates for {', '.join(result.currencies)}, "
+                f"{result.first_day} to {result.last_day} (Source: {SOURCES[result.source]})"
+                + (f"; {kept} left to Norges Bank's own rates" if kept else "")
             )
+            if result.budgets_reevaluated:
+                self.stdout.write(
+                    f"{result.budgets_reevaluated} budgets re-evaluated; alerts changed for "
+                    f"{len(result.budgets_with_new_alerts)} organisations"
+                )
