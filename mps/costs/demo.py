@@ -2,34 +2,47 @@
 
 Generated with mps.costs.engine.synthetic (several providers in USD, EUR and NOK, commitments,
 tags, a list-price rise, a one-day spike, one provider's messy export) and converted with the
-Norges Bank rates shipped with mps. Those rates cover 2023-09-01 to 2025-01-03, so the demo
-spans the 15 months from September 2023 to November 2024, not 24: a month without published
-rates cannot be converted honestly. Each provider is its own export, imported through the same
-action as the CLI and the web upload. Idempotent: organisations that already have cost data are
-left alone. Row counts are kept small so `mps demo` (and its test) stays fast.
+real exchange rates shipped with mps: Norges Bank's where it has them (2023-09 to 2025-01), ECB
+cross rates via the euro otherwise (to 2026-10-30). The demo spans the 24 months from November
+2024 to October 2026, the last full month those rates cover: a month without published rates
+cannot be converted honestly. Each provider is its own export, imported through the same action
+as the CLI and the web upload. Idempotent: organisations that already have cost data are left
+alone. Row counts are kept small so `mps demo` (and its test) stays fast.
+
+The budget is for 2026 at the rates of 2 January 2026. The krone really strengthened during 2026
+(EUR 11.80 NOK then, 10.31 at the end of October), so the exchange rate lowers the forecast: the
+demo's alert is the usage pushing the budget over, with a negative exchange-rate effect beside
+it. The alert "the exchange rate alone pushes it over" appears where the krone weakens instead.
 """
 
 from __future__ import annotations
 
 import tempfile
 from dataclasses import replace
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from mps.costs import actions, reports
 from mps.costs.engine import synthetic
-from mps.costs.engine.fx import shipped_rates_path
+from mps.costs.engine.fx import MAX_RATE_AGE_DAYS, shipped_rates_paths
 from mps.costs.models import Budget, CostImport, ExchangeRate
 from mps.organisations.peers import size_band
 
 ORDER = 60
 DEMO_AGENCY_ORGNR = "921234554"  # Drammen kommune (mps.demo.seed)
-START = date(2023, 9, 1)
-DAYS = 457  # to 30 November 2024
+START = date(2024, 11, 1)
+END = date(2026, 10, 31)  # the shipped ECB rates run to Friday 30 October 2026
+DAYS = (END - START).days + 1  # 730: 24 months
 PEERS = 5  # a benchmark group needs at least 5 agencies; Drammen and 5 peers make 6
-BUDGET_REFERENCE = date(2024, 1, 2)
+BUDGET_YEAR = 2026
+BUDGET_REFERENCE = date(2026, 1, 2)
+# When the krone did not weaken since the reference date, the budget is set this much under the
+# forecast, so the demo still shows an alert (usage, not the krone, pushing it over).
+BUDGET_SHORTFALL = 0.97
+PRICE_RISE = (date(2025, 4, 1), 1.08)  # the providers' list prices rise 8 % in April 2025
+ANOMALY_DAY = date(2026, 9, 15)
 # Each generated resource stands for this many: a few million NOK a year, as a large
 # municipality spends, from a few thousand rows (mps.costs.engine.synthetic.Spec.scale).
 SCALE = 40.0
@@ -48,11 +61,11 @@ def _spec(seed: int, provider: synthetic.Provider, resources: int, **kw: Any) ->
 
 
 def _drammen_specs() -> list[synthetic.Spec]:
-    rise = (date(2024, 4, 1), 1.08)  # the providers' list prices rise 8 % in April 2024
+    rise = PRICE_RISE
     aws, microsoft, google, nordsky = synthetic.PROVIDERS
     return [
         _spec(11, microsoft, 8, price_rise=rise, scale=SCALE, unused_share=0.05,
-              anomaly=(date(2024, 10, 15), "microsoft", "Virtual Machines", 8.0)),
+              anomaly=(ANOMALY_DAY, "microsoft", "Virtual Machines", 8.0)),
         _spec(12, aws, 6, price_rise=rise, committed_share=0.5, scale=SCALE, unused_share=0.15),
         _spec(13, google, 4, price_rise=rise, messy=True, tagged_share=0.6, scale=SCALE),
         _spec(14, nordsky, 4, messy=True, scale=SCALE),
@@ -75,7 +88,7 @@ def _load_org(ctx: Any, org: Any, specs: list[synthetic.Spec], workdir: Path) ->
         path = workdir / f"{slug}-{name}.csv"
         synthetic.write_csv(path, spec)
         _record, result = actions.do_import_costs(
-            None, org, path, display_name=f"{name}-focus-2023-09_2024-11.csv"
+            None, org, path, display_name=f"{name}-focus-{START:%Y-%m}_{END:%Y-%m}.csv"
         )
         if not result.ok:
             ctx.log(f"costs demo: {org.name} {name}: {result.error_total} errors")
@@ -94,31 +107,39 @@ def _peers(drammen: Any, agencies: list[Any]) -> list[Any]:
 
 
 def _budget(drammen: Any) -> None:
-    """A 2024 budget that only the weaker krone pushes over: between the two forecasts."""
-    if Budget.objects.filter(organisation=drammen, year=2024).exists():
+    """A budget with an alert: between the two forecasts when the krone alone pushes it over,
+    else a little under the forecast."""
+    if Budget.objects.filter(organisation=drammen, year=BUDGET_YEAR).exists():
         return
-    f = reports.forecast_for(drammen, 2024, BUDGET_REFERENCE)
+    f = reports.forecast_for(drammen, BUDGET_YEAR, BUDGET_REFERENCE)
     if f is None or f.forecast_at_reference_nok is None:
         return
     if f.forecast_nok > f.forecast_at_reference_nok + 10_000:
         amount = round((f.forecast_nok + f.forecast_at_reference_nok) / 2, -3)
     else:
-        amount = round(f.forecast_nok * 1.05, -3)
+        amount = round(f.forecast_nok * BUDGET_SHORTFALL, -3)
     actions.do_set_budget(
         None,
         drammen,
-        2024,
+        BUDGET_YEAR,
         Decimal(str(amount)),
         BUDGET_REFERENCE,
         "Demo: driftsbudsjett for skytjenester",
     )
 
 
+def _load_rates() -> None:
+    """The shipped rates, unless the database already has rates up to the demo's end."""
+    if ExchangeRate.objects.filter(day__gte=END - timedelta(days=MAX_RATE_AGE_DAYS)).exists():
+        return
+    for path in shipped_rates_paths():
+        actions.do_import_rates(None, path)
+
+
 def load(ctx: Any) -> None:
     from mps.organisations.models import Organisation
 
-    if not ExchangeRate.objects.exists():
-        actions.do_import_rates(None, shipped_rates_path())
+    _load_rates()
     drammen = Organisation.objects.filter(orgnr=DEMO_AGENCY_ORGNR).first()
     if drammen is None:
         return

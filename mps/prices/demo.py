@@ -2,8 +2,10 @@
 
 Prices for the providers in the demo billing data (their SkuIds, so agencies' paid prices find
 a list price) and for two fictitious vendors, from September 2023 with a VM price rise of 12 %
-at Microsoft Azure in July 2024 (an alert) and a general 6 % rise at Nordlys Sky AS in January
-2024 (below the threshold). The prices are plausible, not any vendor's real price list.
+at Microsoft Azure in July 2025 (an alert) and a general 6 % rise at Nordlys Sky AS in January
+2025 (below the threshold). The prices are plausible, not any vendor's real price list. Both
+rises fall inside the 24 months a basket's index shows by default (to the last shipped exchange
+rate, 30 October 2026), so the index splits a real list-price effect from the real krone's.
 When the demo framework agreement exists, its price list holds the billed SKUs at list price less
 6 %, so agencies' paid prices are compared with an agreement price. Idempotent: the import
 upserts, baskets are replaced.
@@ -44,13 +46,13 @@ CATALOGUE: dict[str, tuple[str, str, list[tuple[str, str, str, str, Decimal]], l
         ("az-ram", "Virtual Machines memory", "Virtual Machines", "1 GB/Hour", D("0.0050")),
         ("P10 LRS", "Premium SSD Managed Disks P10 LRS", "Storage", "1 GB/Month", D("0.045")),
         ("az-egress", "Bandwidth Internet egress", "Bandwidth", "1 GB", D("0.08")),
-    ], [(date(2024, 7, 1), "D2s v5", D("1.12")), (date(2024, 7, 1), "az-vcpu", D("1.12"))]),
+    ], [(date(2025, 7, 1), "D2s v5", D("1.12")), (date(2025, 7, 1), "az-vcpu", D("1.12"))]),
     "Nordlys Sky AS": ("NOK", "osl-1", [
         ("nl-vcpu", "Virtuell CPU", "Nordlys Compute", "1 Hour", D("0.22")),
         ("nl-ram", "Minne", "Nordlys Compute", "1 GB/Hour", D("0.050")),
         ("nl-disk", "Blokklagring SSD", "Nordlys Storage", "100 GB/Month", D("95")),
         ("nl-egress", "Utgående trafikk", "Nordlys Network", "1 GB", D("0.40")),
-    ], [(date(2024, 1, 1), "nl-", D("1.06"))]),
+    ], [(date(2025, 1, 1), "nl-", D("1.06"))]),
 }  # fmt: skip
 
 # basket → description, [(label, quantity, unit, {vendor: sku_id})]

@@ -1,4 +1,4 @@
-"""The cost demo: Drammen and its peers get FOCUS data, a budget the krone pushes over, once."""
+"""The cost demo: Drammen and its peers get 24 months of FOCUS data at real rates, a budget, once."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 
 from mps.costs import benchmark, demo, reports
-from mps.costs.models import Budget, CostImport, CostMonth
+from mps.costs.models import Budget, CostImport, CostMonth, ExchangeRate
 from mps.demo.context import DemoContext
 from mps.organisations.models import Organisation
 from tests.conftest import synthetic_orgnr
@@ -46,16 +46,22 @@ def test_the_demo_loads_costs_for_drammen_and_its_peers_once(world, agencies, se
     assert time.perf_counter() - started < 60
     drammen = agencies[0]
     months = CostMonth.objects.filter(organisation=drammen).values_list("month", flat=True)
-    assert list(months)[0] == "2023-09" and list(months)[-1] == "2024-11"
+    assert list(months)[0] == "2024-11" and list(months)[-1] == "2026-10"
+    assert len(months) == 24
     assert CostImport.objects.filter(organisation=drammen, outcome="imported").count() == 4
+    assert reports.overview(drammen).unconverted_rows == 0  # every day has a real rate
+    sources = set(ExchangeRate.objects.values_list("source", flat=True))
+    assert sources == {"norges-bank", "ecb"}
     with_data = {m.organisation_id for m in CostMonth.objects.all()}
     assert len(with_data) == 1 + demo.PEERS
-    view = reports.forecast_view(drammen, 2024)
-    assert view.budget is not None and [a.kind.value for a in view.alerts][:2] == [
-        "over_budget", "fx_over_budget",
-    ]  # fmt: skip
+    view = reports.forecast_view(drammen, 2026)
+    assert view.budget is not None and view.alerts[0].kind.value == "over_budget"
+    # The krone strengthened during 2026 (EUR 11.80 NOK on 2 January, 10.31 on 30 October): at
+    # the budget's reference rates the forecast would be higher, so no exchange-rate alert.
+    assert view.forecast.fx_effect_nok < 0
+    assert "fx_over_budget" not in [a.kind.value for a in view.alerts]
     anomalies = reports.anomaly_list(drammen)
-    assert any(a.day == date(2024, 10, 15) and a.service == "Virtual Machines" for a in anomalies)
+    assert any(a.day == demo.ANOMALY_DAY and a.service == "Virtual Machines" for a in anomalies)
     assert benchmark.benchmark_for(drammen).shown
     counts = (CostImport.objects.count(), CostMonth.objects.count(), Budget.objects.count())
     demo.load(ctx)

@@ -44,8 +44,15 @@ def test_the_demo_has_a_price_rise_alert_and_two_priced_baskets_and_loads_twice_
         not r.alert and r.change.key.vendor == "Nordlys Sky AS" for r in reports.change_rows()
     )
     basket = Basket.objects.get(name="Small web service")
-    report = reports.basket_report(basket, date(2024, 12, 2))
+    last_rate = date(2026, 10, 30)  # the last shipped rate (ECB)
+    assert reports.default_day(date(2026, 12, 3)) == last_rate
+    report = reports.basket_report(basket, last_rate)
     assert all(p.complete for p in report.prices) and len(report.prices) == 3
+    sources = {line.currency: line.rate_source for p in report.prices for line in p.lines}
+    assert sources == {"USD": "ecb", "EUR": "ecb", "NOK": ""}  # after Norges Bank's file ends
     azure = report.index["Microsoft Azure"]
-    assert azure[0].index == 100
-    assert max(p.price_points for p in azure) > 0  # the July 2024 rise shows as a list-price effect
+    assert len(azure) == reports.INDEX_MONTHS + 2  # 25 month starts and the day: all have rates
+    assert azure[0].index == 100 and azure[0].day == date(2024, 10, 1)
+    assert max(p.price_points for p in azure) > 0  # the July 2025 rise: a list-price effect
+    # EUR cost 11.6 NOK in October 2024 and 10.3 in October 2026: the krone lowered the price.
+    assert azure[-1].fx_points < 0
