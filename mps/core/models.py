@@ -63,3 +63,43 @@ class AuditEntry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("The audit log is append-only.")
+
+
+class EvidenceGrant(models.Model):
+    """The operator lets a central function see one organisation's evidence, for a reason and
+    until a date (issue 4: drill-down stops at the grade unless the operator grants more).
+
+    Models whose rows are evidence say ``tenant_evidence = True``; the tenancy rule then lets
+    the grantee read those rows of the subject while the grant is in force.
+    """
+
+    grantee = models.ForeignKey(
+        "organisations.Organisation",
+        on_delete=models.CASCADE,
+        related_name="evidence_grants",
+        verbose_name=_("central function"),
+    )
+    subject = models.ForeignKey(
+        "organisations.Organisation",
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("organisation"),
+    )
+    reason = models.TextField(_("reason"))
+    expires_on = models.DateField(_("expires on"))
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    tenant_owner = "grantee"
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("evidence grant")
+        verbose_name_plural = _("evidence grants")
+        indexes = [models.Index(fields=["grantee", "subject"])]
+
+    def __str__(self) -> str:
+        return f"{self.grantee} → {self.subject} ({self.expires_on})"

@@ -12,7 +12,9 @@ operator changes it. The rule:
 - an agency or vendor user sees its own organisation's rows and published rows, and changes
   only its own organisation's rows, and only with a role that may write;
 - a central-function user sees its own rows and published rows; aggregates come from
-  dedicated aggregate functions that never return private detail;
+  dedicated aggregate functions that never return private detail. Rows of models marked
+  ``tenant_evidence = True`` (findings and their evidence) it also sees for an organisation
+  the operator has granted it, while the grant is in force (``core.EvidenceGrant``);
 - anonymous users see nothing.
 """
 
@@ -137,7 +139,34 @@ def visible(source: type[M] | models.QuerySet[M], viewer: Viewer) -> models.Quer
     published = getattr(model, "tenant_published", None)
     if published is not None:
         condition |= published
+    if viewer.is_central and getattr(model, "tenant_evidence", False):
+        condition |= Q(**{f"{_owner_path(model)}__in": granted_subjects(viewer)})
     return qs.filter(condition)
+
+
+def granted_subjects(viewer: Viewer) -> models.QuerySet[Any]:
+    """Ids of organisations whose evidence the viewer's organisation is granted today."""
+    from django.utils import timezone
+
+    from mps.core.models import EvidenceGrant
+
+    return EvidenceGrant.objects.filter(
+        grantee_id=viewer.organisation_id,
+        revoked_at__isnull=True,
+        expires_on__gte=timezone.localdate(),
+    ).values("subject_id")
+
+
+def may_see_evidence(viewer: Viewer, organisation: Any) -> bool:
+    """Whether the viewer sees ``organisation``'s evidence, not only its grade: its own
+    organisation, the operator, or a central function with a grant in force."""
+    if not viewer.is_authenticated or organisation is None:
+        return False
+    if viewer.is_operator or viewer.organisation_id == organisation.pk:
+        return True
+    return (
+        viewer.is_central and granted_subjects(viewer).filter(subject_id=organisation.pk).exists()
+    )
 
 
 def changeable(source: type[M] | models.QuerySet[M], viewer: Viewer) -> models.QuerySet[M]:

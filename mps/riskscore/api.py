@@ -23,13 +23,7 @@ PREFIX = "/riskscore"
 
 
 def _organisation(request: HttpRequest, organisation_id: int) -> tuple[Organisation, bool]:
-    viewer = request.viewer  # type: ignore[attr-defined]
-    org = get_visible_or_404(Organisation, viewer, pk=organisation_id)
-    if viewer.is_operator or viewer.organisation_id == org.pk:
-        return org, True
-    if viewer.is_central and org.kind == Organisation.Kind.AGENCY:
-        return org, False
-    raise Http404("Not found")
+    return reports.organisation_for(request.viewer, organisation_id)  # type: ignore[attr-defined]
 
 
 class AssetOut(Schema):

@@ -23,6 +23,9 @@ from urllib.parse import urlsplit
 from django.db import transaction
 from django.utils import timezone
 
+from mps.core.actions import do_grant_evidence
+from mps.core.models import EvidenceGrant
+from mps.core.tenancy import viewer_for
 from mps.registry.demo import platform_domain
 from mps.riskscore import actions, scoring
 from mps.riskscore.footprint import FootprintError, expected_record, new_token, normalise_name
@@ -157,6 +160,24 @@ def _demo_dispute(org: Any, user: Any) -> None:
     )  # fmt: skip
 
 
+def _demo_grant(ctx: Any) -> None:
+    """The operator has opened one measured agency's evidence to the central function."""
+    operator = ctx.users.get("ola")
+    measured = [a for a in ctx.agencies if a.orgnr in ctx.extra.get("riskscore_hosts", {})]
+    if operator is None or ctx.central is None or len(measured) < 2:
+        return
+    subject = measured[1]
+    if EvidenceGrant.objects.filter(grantee=ctx.central, subject=subject).exists():
+        return
+    do_grant_evidence(
+        viewer_for(operator),
+        ctx.central,
+        subject,
+        "Demo: oppfølging av en sårbarhetsvarsling fra NSM (fiktiv).",
+        ctx.today + timedelta(days=90),
+    )
+
+
 def _await_validation(org: Any, name: str, token: str) -> None:
     """The agency's second domain, added but not validated; its token is the one in DNS now.
 
@@ -288,6 +309,7 @@ def load(ctx: Any) -> None:
     demo_agency = ctx.extra.get("demo_agency")
     if demo_agency is not None:
         _demo_dispute(demo_agency, ctx.users.get("kari"))
+    _demo_grant(ctx)
     for org in ctx.agencies:
         unclaimed = ctx.extra.get("riskscore_unclaimed", {}).get(org.orgnr or "")
         if unclaimed is not None:

@@ -50,3 +50,38 @@ class DecisionForm(forms.Form):
         label=_("Decision"), choices=[("approve", _("Approve")), ("reject", _("Reject"))]
     )
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class GrantForm(forms.Form):
+    """The operator opens one agency's evidence to a central function, for a reason and a time."""
+
+    grantee = forms.ModelChoiceField(label=_("Central function"), queryset=None)
+    subject = forms.CharField(label=_("Agency (organisation number)"), max_length=9, min_length=9)
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("For example the incident or inspection the access is for."),
+    )
+    expires_on = forms.DateField(
+        label=_("Access ends on"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args, **kwargs):
+        from mps.organisations.models import Organisation
+
+        super().__init__(*args, **kwargs)
+        self.fields["grantee"].queryset = Organisation.objects.filter(
+            kind=Organisation.Kind.CENTRAL
+        ).order_by("name")
+
+    def clean_subject(self):
+        from mps.organisations.models import Organisation
+
+        orgnr = self.cleaned_data["subject"].strip()
+        found = Organisation.objects.filter(orgnr=orgnr).first()
+        if found is None:
+            raise forms.ValidationError(
+                _("No organisation has the number %(orgnr)s.") % {"orgnr": orgnr}
+            )
+        return found

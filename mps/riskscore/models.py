@@ -63,6 +63,8 @@ class Asset(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     tenant_owner = "organisation"
+    # Evidence: a central function sees these rows under an operator's grant (core.EvidenceGrant).
+    tenant_evidence = True
 
     class Meta:
         ordering = ["kind", "value"]
@@ -115,6 +117,8 @@ class ScanRun(models.Model):
     )
 
     tenant_owner = "organisation"
+    # Evidence: a central function sees these rows under an operator's grant (core.EvidenceGrant).
+    tenant_evidence = True
 
     class Meta:
         ordering = ["-started_at"]
@@ -164,6 +168,8 @@ class Finding(models.Model):
     )
 
     tenant_owner = "organisation"
+    # Evidence: a central function sees these rows under an operator's grant (core.EvidenceGrant).
+    tenant_evidence = True
 
     class Meta:
         ordering = ["asset_id", "check_id", "address", "port"]

@@ -15,8 +15,10 @@ from typing import Any
 
 from django.db import connection
 from django.db.models import OuterRef, Q, Subquery
+from django.http import Http404
 from django.utils import timezone
 
+from mps.core.tenancy import get_visible_or_404, may_see_evidence
 from mps.organisations.models import Organisation
 from mps.riskscore import scoring
 from mps.riskscore.models import Asset, Dispute, Finding, ScoreSnapshot
@@ -74,6 +76,20 @@ class Report:
             "top_fixes": [f.to_json() for f in self.fixes],
             "computed_at": self.computed_at.isoformat(),
         }
+
+
+def organisation_for(viewer: Any, organisation_id: int) -> tuple[Organisation, bool]:
+    """The organisation whose risk score the viewer asks for, and whether it sees the evidence.
+
+    Its own organisation and the operator see everything; a central function sees an agency's
+    grade, and its evidence only under an operator's grant; anyone else gets a 404.
+    """
+    org = get_visible_or_404(Organisation, viewer, pk=organisation_id)
+    if may_see_evidence(viewer, org):
+        return org, True
+    if viewer.is_central and org.kind == Organisation.Kind.AGENCY:
+        return org, False
+    raise Http404("Not found")
 
 
 def waived_finding_ids(organisation_id: int, today: date | None = None) -> set[int]:

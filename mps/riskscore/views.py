@@ -20,11 +20,13 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from mps.core.tenancy import changeable, get_visible_or_404, visible
+from mps.core import actions as core_actions
+from mps.core.models import EvidenceGrant
+from mps.core.tenancy import changeable, get_visible_or_404, may_act_for, visible
 from mps.organisations.models import Organisation
 from mps.riskscore import actions, charts, reports
 from mps.riskscore.footprint import challenge_name, expected_record
-from mps.riskscore.forms import AssetForm, DecisionForm, DisputeForm, VerifyForm
+from mps.riskscore.forms import AssetForm, DecisionForm, DisputeForm, GrantForm, VerifyForm
 from mps.riskscore.models import Asset, Dispute, Finding
 from mps.scanner.catalogue import CATALOGUE
 
@@ -39,14 +41,21 @@ def _error_text(exc: ValidationError) -> str:
 
 
 def _organisation(request: HttpRequest, organisation_id: int) -> tuple[Organisation, bool]:
-    """The organisation and whether the viewer sees its evidence (own or operator)."""
-    viewer = request.viewer
-    org = get_visible_or_404(Organisation, viewer, pk=organisation_id)
-    if viewer.is_operator or viewer.organisation_id == org.pk:
-        return org, True
-    if viewer.is_central and org.kind == Organisation.Kind.AGENCY:
-        return org, False
-    raise Http404("Not found")
+    """The organisation and whether the viewer sees its evidence (own, operator, or a central
+    function the operator has granted it to)."""
+    return reports.organisation_for(request.viewer, organisation_id)
+
+
+def _grant(viewer: Any, org: Organisation) -> EvidenceGrant | None:
+    """The grant under which a central function sees this organisation's evidence, if any."""
+    if not viewer.is_central:
+        return None
+    return (
+        visible(EvidenceGrant, viewer)
+        .filter(subject=org, revoked_at__isnull=True, expires_on__gte=timezone.localdate())
+        .order_by("-expires_on")
+        .first()
+    )
 
 
 def _texts(check_id: str) -> dict[str, Any]:
@@ -126,6 +135,8 @@ def organisation(request: HttpRequest, organisation_id: int) -> HttpResponse:
     context: dict[str, Any] = {
         "org": org,
         "full": full,
+        "can_act": may_act_for(request.viewer, org),
+        "grant": _grant(request.viewer, org) if full else None,
         "report": report,
         "trend": trend,
         "generated": generated,
@@ -220,7 +231,14 @@ def footprint(request: HttpRequest, organisation_id: int) -> HttpResponse:
     return render(
         request,
         "riskscore/footprint.html",
-        {"org": org, "assets": assets, "on_platforms": on_platforms, "form": form, "nav": NAV},
+        {
+            "org": org,
+            "assets": assets,
+            "on_platforms": on_platforms,
+            "form": form,
+            "can_act": may_act_for(request.viewer, org),
+            "nav": NAV,
+        },
         status=status,
     )
 
@@ -279,6 +297,7 @@ def asset(request: HttpRequest, asset_id: int) -> HttpResponse:
         "challenge_name": challenge_name(item.value),
         "challenge_value": expected_record(item.token) if item.token else "",
         "suggestions": suggestions,
+        "can_act": may_act_for(request.viewer, item.organisation),
         "nav": NAV,
     }
     return render(request, "riskscore/asset.html", context, status=status)
@@ -333,6 +352,7 @@ def finding(request: HttpRequest, finding_id: int) -> HttpResponse:
             "texts": _texts(item.check_id),
             "form": form,
             "disputes": disputes,
+            "can_act": may_act_for(request.viewer, item.organisation),
             "nav": NAV,
         },
         status=status,
@@ -441,3 +461,51 @@ def national(request: HttpRequest) -> HttpResponse:
             "nav": NAV,
         },
     )
+
+
+@login_required
+def grants(request: HttpRequest) -> HttpResponse:
+    """Evidence grants: the operator opens and ends them; a central function sees its own."""
+    viewer = request.viewer
+    if not (viewer.is_operator or viewer.is_central):
+        raise Http404("Not found")
+    form = GrantForm(request.POST or None) if viewer.is_operator else None
+    status = 200
+    if request.method == "POST":
+        if form is None:
+            raise PermissionDenied("Only the operator grants access to evidence.")
+        if form.is_valid():
+            try:
+                core_actions.do_grant_evidence(
+                    viewer,
+                    form.cleaned_data["grantee"],
+                    form.cleaned_data["subject"],
+                    form.cleaned_data["reason"],
+                    form.cleaned_data["expires_on"],
+                )
+            except ValidationError as exc:
+                form.add_error(None, _error_text(exc))
+                status = 400
+            else:
+                messages.success(request, _("Access granted."))
+                return redirect("riskscore:grants")
+        else:
+            status = 400
+    today = timezone.localdate()
+    rows = visible(EvidenceGrant, viewer).select_related("grantee", "subject", "granted_by")
+    context = {
+        "active": rows.filter(revoked_at__isnull=True, expires_on__gte=today),
+        "ended": rows.exclude(revoked_at__isnull=True, expires_on__gte=today)[:50],
+        "form": form,
+        "nav": NAV,
+    }
+    return render(request, "riskscore/grants.html", context, status=status)
+
+
+@login_required
+@require_POST
+def revoke_grant(request: HttpRequest, evidencegrant_id: int) -> HttpResponse:
+    grant = get_visible_or_404(EvidenceGrant, request.viewer, pk=evidencegrant_id)
+    core_actions.do_revoke_evidence(request.viewer, grant)
+    messages.success(request, _("Access ended."))
+    return redirect("riskscore:grants")

@@ -61,6 +61,7 @@ TOURS = [
             "/",
             "/avtaler/nasjonalt/",
             "/risiko/",
+            "/risiko/innsyn/",
             "/priser/",
             "/priser/kurver/",
             "/kostnader/",
@@ -70,7 +71,7 @@ TOURS = [
             "/personvern/dpf-listen/",
         ],
     ),
-    ("nina", ["/", "/risiko/nasjonalt/", "/kostnader/nasjonalt/"]),
+    ("nina", ["/", "/risiko/nasjonalt/", "/risiko/innsyn/", "/kostnader/nasjonalt/"]),
 ]
 RUN_AXE = """
 const done = arguments[arguments.length - 1];

@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
+from mps.core.models import EvidenceGrant
 from mps.riskscore.models import Asset, Dispute, Finding, ScanRun, ScoreSnapshot
 
 
@@ -48,4 +49,12 @@ def victim_objects(world):
     )
     ScoreSnapshot.objects.create(
         organisation=world.annen, date=timezone.localdate(), score=85, grade="B", method_version="x"
+    )
+    # A grant owned by a victim (the walk's victims are an agency and a vendor, so the grantee
+    # here is the vendor): no attacker, the central function included, may see or end it.
+    EvidenceGrant.objects.create(
+        grantee=world.other_vendor,
+        subject=world.annen,
+        reason="CANARY grant reason",
+        expires_on=timezone.localdate() + timedelta(days=30),
     )

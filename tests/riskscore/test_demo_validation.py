@@ -13,8 +13,8 @@ import random
 import pytest
 from django.utils import timezone
 
-from mps.demo.context import DemoContext
 from mps.core.tenancy import viewer_for
+from mps.demo.context import DemoContext
 from mps.registry.demo import platform_domain
 from mps.riskscore import actions, demo
 from mps.riskscore.models import Asset
