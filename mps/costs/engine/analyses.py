@@ -64,7 +64,7 @@ class Group:
 
     @property
     def label(self) -> str:
-        return self.key if self.key not in (None, "") else "—"
+        return self.key if self.key else "—"
 
 
 def months(con: duckdb.DuckDBPyConnection) -> list[str]:
