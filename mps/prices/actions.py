@@ -8,6 +8,7 @@ currency, tier and start day is left as it is, a different one is updated.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -50,6 +51,7 @@ class PriceImportResult:
     errors: list[dict[str, Any]] = field(default_factory=list)
     error_total: int = 0
     price_list: str = ""  # "" = public list prices; else the framework agreement's reference
+    files: list[str] = field(default_factory=list)  # each file of the import; `file` joins them
     alerts: list[dict[str, Any]] = field(
         default_factory=list
     )  # rises above the threshold it brought
@@ -88,43 +90,61 @@ def resolve_agreement(reference: str) -> FrameworkAgreement:
 def do_import_prices(
     actor: Any,
     vendor: str,
-    path: Path,
+    path: Path | Sequence[Path],
     fmt: str | None = None,
-    display_name: str | None = None,
+    display_name: str | Sequence[str] | None = None,
     agreement: str | None = None,
 ) -> PriceImportResult:
-    """Read a price file and store its prices, or store nothing and report every problem.
+    """Read one or more price files and store their prices, or store nothing and report every problem.
 
-    With `agreement` (a framework agreement's reference) the prices are that agreement's price
-    list for the vendor, kept apart from the vendor's public list prices.
+    Several files are one import, all or nothing: the saved pages of one Azure Retail Prices
+    query (checked to form one unbroken NextPageLink chain), or several CSV files. With
+    `agreement` (a framework agreement's reference) the prices are that agreement's price list
+    for the vendor, kept apart from the vendor's public list prices.
     """
     check_operator(actor)
-    name = display_name or Path(path).name
-    fmt = fmt or engine.guess_format(name)
+    paths = [Path(path)] if isinstance(path, (str, Path)) else [Path(p) for p in path]
+    if not paths:
+        raise ValidationError({"file": "no file given"})
+    if display_name is None:
+        names = [p.name for p in paths]
+    else:
+        names = [display_name] if isinstance(display_name, str) else list(display_name)
+    formats = {fmt} if fmt else {engine.guess_format(n) for n in names}
+    if len(formats) > 1:
+        raise ValidationError(
+            {"format": "the files are of different formats (by their names); give --format"}
+        )
+    fmt = formats.pop()
     vendor_name, vendor_org = resolve_vendor(vendor)
     framework = resolve_agreement(agreement) if agreement else None
-    result = PriceImportResult(name, vendor_name, fmt)
+    result = PriceImportResult(", ".join(names), vendor_name, fmt)
+    result.files = names
     result.price_list = framework.reference if framework else ""
+    files = []
+    for p, name in zip(paths, names, strict=True):
+        try:
+            files.append((name, p.read_text(encoding="utf-8-sig")))
+        except UnicodeDecodeError as exc:
+            result.errors.append(
+                {
+                    "file": name,
+                    "row": 0,
+                    "column": "-",
+                    "value": "",
+                    "problem": f"not UTF-8 text ({exc.reason})",
+                }
+            )
     try:
-        text = Path(path).read_text(encoding="utf-8-sig")
-        parsed = engine.parse(text, vendor_name, fmt, name)
-    except UnicodeDecodeError as exc:
-        result.ok = False
-        result.errors = [
-            {
-                "file": name,
-                "row": 0,
-                "column": "-",
-                "value": "",
-                "problem": f"not UTF-8 text ({exc.reason})",
-            }
-        ]
-        result.error_total = 1
-        return result
+        if result.errors:
+            raise engine.PriceFileError([], 0)
+        parsed = engine.parse_files(files, vendor_name, fmt)
     except engine.PriceFileError as exc:
+        unreadable = len(result.errors)
         result.ok = False
-        result.errors = [issue.__dict__ for issue in exc.issues]
-        result.error_total = exc.total
+        result.errors += [issue.__dict__ for issue in exc.issues]
+        result.errors = result.errors[: engine.MAX_ISSUES]
+        result.error_total = unreadable + exc.total
         return result
     records = parsed.records
     if framework is not None:

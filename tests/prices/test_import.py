@@ -205,3 +205,104 @@ def test_an_import_that_brings_a_rise_above_the_threshold_mails_the_operator_onc
     assert "vcpu" in mail.outbox[0].body and "0.02 → 0.024 USD" in mail.outbox[0].body
     again = json.loads(run("prices", "import", str(path), "--vendor", "Example Cloud", "--json"))
     assert again["alerts"] == [] and len(mail.outbox) == 1
+
+
+AZURE_QUERY = "https://prices.azure.com:443/api/retail/prices?$filter=serviceName%20eq%20%27Virtual%20Machines%27"
+
+
+def _azure_pages(tmp_path, sizes=(2, 2, 1)):
+    """A Retail Prices query's result saved page by page: page-1.json, page-2.json …"""
+    paths, done = [], 0
+    for number, size in enumerate(sizes, start=1):
+        items = [azure_item(skuId=f"SKU/{done + i:04d}") for i in range(size)]
+        done += size
+        link = f"{AZURE_QUERY}&$skip={done}" if number < len(sizes) else None
+        path = tmp_path / f"page-{number}.json"
+        path.write_text(azure_page(items, link))
+        paths.append(path)
+    return paths
+
+
+def test_several_saved_azure_pages_import_as_one_import_in_any_order(db, tmp_path):
+    first, second, last = _azure_pages(tmp_path)
+    out = json.loads(
+        run(
+            "prices",
+            "import",
+            str(last),
+            str(first),
+            str(second),
+            "--vendor",
+            "Microsoft Azure",
+            "--json",
+        )  # fmt: skip
+    )
+    assert out["ok"] and out["records"] == 5 and out["skus_created"] == 5
+    assert out["files"] == ["page-3.json", "page-1.json", "page-2.json"]
+    assert PriceSku.objects.count() == 5
+    entry = AuditEntry.objects.get(action="prices.import")
+    assert entry.after["files"] == out["files"]
+
+
+def test_a_page_given_twice_is_refused_naming_the_file_and_nothing_is_imported(db, tmp_path):
+    first, second, last = _azure_pages(tmp_path)
+    copy = tmp_path / "page-2-again.json"
+    copy.write_text(second.read_text())
+    out = io.StringIO()
+    with pytest.raises(CommandError) as caught:
+        call_command(
+            "prices", "import", str(first), str(second), str(copy), str(last),
+            "--vendor", "Microsoft Azure", stdout=out,
+        )  # fmt: skip
+    assert caught.value.returncode == 1
+    assert "page-2-again.json, row 0, NextPageLink" in out.getvalue()
+    assert "the same page as page-2.json (a page given twice)" in out.getvalue()
+    assert PriceSku.objects.count() == 0 and ListPrice.objects.count() == 0
+
+
+def test_a_missing_page_breaks_the_chain_and_the_page_after_the_gap_is_named(db, tmp_path):
+    first, _, third, fourth = _azure_pages(tmp_path, sizes=(2, 2, 2, 1))
+    out = json.loads(
+        run_rejected(
+            "prices", "import", str(first), str(third), str(fourth), "--vendor", "A", "--json"
+        )
+    )
+    assert not out["ok"] and PriceSku.objects.count() == 0
+    [problem] = out["errors"]
+    assert problem["file"] == "page-3.json" and problem["column"] == "NextPageLink"
+    assert "items 3–4 (after page-1.json) were not given" in problem["problem"]
+
+
+def test_a_last_page_not_given_leaves_the_chain_open(db, tmp_path):
+    first, second, _ = _azure_pages(tmp_path)
+    out = json.loads(
+        run_rejected("prices", "import", str(first), str(second), "--vendor", "A", "--json")
+    )
+    [problem] = out["errors"]
+    assert problem["file"] == "page-2.json" and problem["value"].endswith("$skip=4")
+    assert "no page holding them was given" in problem["problem"]
+
+
+def test_pages_of_another_query_or_mixed_formats_are_refused(db, tmp_path):
+    first, second, last = _azure_pages(tmp_path)
+    second.write_text(second.read_text().replace("Virtual%20Machines", "Storage"))
+    out = json.loads(
+        run_rejected(
+            "prices", "import", str(first), str(second), str(last), "--vendor", "A", "--json"
+        )
+    )
+    assert out["errors"][0]["file"] == "page-2.json"
+    assert "another query than page-1.json's" in out["errors"][0]["problem"]
+    csv = tmp_path / "p.csv"
+    csv.write_text(CSV_TEXT)
+    with pytest.raises(CommandError) as caught:
+        run("prices", "import", str(first), str(csv), "--vendor", "A")
+    assert caught.value.returncode == 2
+
+
+def run_rejected(*args: str) -> str:
+    out = io.StringIO()
+    with pytest.raises(CommandError) as caught:
+        call_command(*args, stdout=out)
+    assert caught.value.returncode == 1
+    return out.getvalue()

@@ -7,13 +7,16 @@ a file with any problem yields no prices (issue 6, the same rule as for billing 
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from mps.costs.engine.currencies import is_iso_4217
 
@@ -236,24 +239,62 @@ def parse_azure(text: str, vendor: str, source: str = "<prices.json>") -> Parsed
     of items. The price is `retailPrice` (`unitPrice` when it is missing); a Reservation's
     `reservationTerm` becomes part of the price type ("Reservation 1 Year").
     """
-    c = _Collector(source)
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        c.add(exc.lineno, "-", exc.msg, "not valid JSON")
-        c.raise_if_any()
-        raise AssertionError from None  # unreachable
-    items = _azure_items(data)
-    if items is None:
-        c.add(
-            0,
-            "Items",
-            type(data).__name__,
-            "no Items list (expected the Retail Prices API response)",
-        )
-        c.raise_if_any()
-        items = []
+    return parse_azure_files([(source, text)], vendor)
+
+
+@dataclass(frozen=True)
+class AzurePage:
+    """What the page chain check needs of one saved API page."""
+
+    source: str  # the file, and the page's place in it when the file holds several
+    items: int
+    next_link: str | None
+    digest: str  # of the page's items, to recognise the same page saved twice
+
+
+def parse_azure_files(files: Sequence[tuple[str, str]], vendor: str) -> ParsedFile:
+    """Saved pages of one Retail Prices API query, one or more per file, as one import.
+
+    The API returns at most 100 items a page (1,000 with newer API versions) and a
+    `NextPageLink` to the next page (the same query with `$skip` = items so far). Pages may be
+    given in any order; they must form one unbroken chain (see `check_page_chain`).
+    """
+    c = _Collector(files[0][0] if files else "<prices.json>")
+    pages: list[AzurePage] = []
     out = ParsedFile(format="azure")
+    sources: list[str] = []
+    for name, text in files:
+        c.source = name
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            c.add(exc.lineno, "-", exc.msg, "not valid JSON")
+            continue
+        found = _azure_pages(data)
+        if found is None:
+            c.add(
+                0,
+                "Items",
+                type(data).__name__,
+                "no Items list (expected the Retail Prices API response)",
+            )
+            continue
+        for number, (items, has_link, link) in enumerate(found, start=1):
+            c.source = name if len(found) == 1 else f"{name} (page {number})"
+            if has_link:
+                pages.append(AzurePage(c.source, len(items), link, _digest(items)))
+            before = len(out.records)
+            _azure_records(c, items, vendor, out.records)
+            sources.extend([c.source] * (len(out.records) - before))
+    for issue in check_page_chain(pages):
+        c.source = issue.file
+        c.add(issue.row, issue.column, issue.value, issue.problem)
+    c.raise_if_any()
+    _check_duplicates(out.records, sources)
+    return out
+
+
+def _azure_records(c: _Collector, items: list[Any], vendor: str, out: list[PriceRecord]) -> None:
     for number, item in enumerate(items, start=1):
         if not isinstance(item, dict):
             c.add(number, "-", type(item).__name__, "an item must be a JSON object")
@@ -280,7 +321,7 @@ def parse_azure(text: str, vendor: str, source: str = "<prices.json>") -> Parsed
         price_type = str(item.get("type") or CONSUMPTION)
         if item.get("reservationTerm"):
             price_type = f"{price_type} {item['reservationTerm']}"
-        out.records.append(
+        out.append(
             PriceRecord(
                 key=SkuKey(
                     vendor,
@@ -301,50 +342,188 @@ def parse_azure(text: str, vendor: str, source: str = "<prices.json>") -> Parsed
                 tier_min_units=tier,
             )
         )
-    c.raise_if_any()
-    _check_duplicates(out.records, source)
-    return out
 
 
-def _azure_items(data: Any) -> list[Any] | None:
+def _azure_pages(data: Any) -> list[tuple[list[Any], bool, str | None]] | None:
+    """(items, whether the page has a NextPageLink field, its value) per page; None if no page."""
     if isinstance(data, dict):
         items = data.get("Items")
-        return items if isinstance(items, list) else None
+        if not isinstance(items, list):
+            return None
+        return [(items, "NextPageLink" in data, _link(data.get("NextPageLink")))]
     if isinstance(data, list):
-        if all(isinstance(p, dict) and "Items" in p for p in data) and data:
-            pages: list[Any] = []
+        if data and all(isinstance(p, dict) and "Items" in p for p in data):
+            pages = []
             for page in data:
                 if not isinstance(page["Items"], list):
                     return None
-                pages.extend(page["Items"])
+                pages.append(
+                    (page["Items"], "NextPageLink" in page, _link(page.get("NextPageLink")))
+                )
             return pages
-        return data
+        return [(data, False, None)]  # a bare list of items: no page to place in a chain
     return None
 
 
-def _check_duplicates(records: list[PriceRecord], source: str) -> None:
-    """Two different prices for one SKU, currency, tier and start day make the file ambiguous."""
-    c = _Collector(source)
-    seen: dict[tuple[Any, ...], tuple[int, Decimal]] = {}
-    for number, record in enumerate(records, start=1):
+def _link(value: Any) -> str | None:
+    return str(value).strip() or None if value is not None else None
+
+
+def _digest(items: list[Any]) -> str:
+    text = json.dumps(items, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _skip_and_query(link: str) -> tuple[int | None, str]:
+    """The `$skip` of a NextPageLink, and the rest of the query it continues (port dropped)."""
+    parts = urlsplit(link)
+    params = parse_qsl(parts.query, keep_blank_values=True)
+    skips = [v for k, v in params if k.lower() == "$skip"]
+    rest = sorted((k.lower(), v) for k, v in params if k.lower() != "$skip")
+    query = f"{parts.hostname or ''}{parts.path.rstrip('/').lower()}?{urlencode(rest)}"
+    try:
+        skip = int(skips[-1]) if skips else None
+    except ValueError:
+        skip = None
+    return (skip if skip is None or skip >= 0 else None), query
+
+
+def check_page_chain(pages: Sequence[AzurePage]) -> list[Issue]:
+    """Problems with saved pages that should be one query's result, each naming its page.
+
+    A page given twice (the same items, or the same NextPageLink) is always refused. When more
+    than one page is given and any has a NextPageLink, the pages must be one query's result
+    without gaps or overlaps: ordered by the `$skip` of their links (so file order does not
+    matter), the first starting at item 1, each continuing where the previous one's link points,
+    and exactly one last page (NextPageLink null). Pages that all have a null NextPageLink are
+    separate one-page results and need not chain.
+    """
+    issues: list[Issue] = []
+
+    def problem(page: AzurePage, text: str) -> None:
+        issues.append(Issue(page.source, 0, "NextPageLink", page.next_link or "null", text))
+
+    unique: list[AzurePage] = []
+    by_digest: dict[str, AzurePage] = {}
+    by_link: dict[str, AzurePage] = {}
+    for page in pages:
+        twin = (by_digest.get(page.digest) if page.items else None) or (
+            by_link.get(page.next_link) if page.next_link else None
+        )
+        if twin is not None:
+            problem(page, f"the same page as {twin.source} (a page given twice)")
+            continue
+        by_digest.setdefault(page.digest, page)
+        if page.next_link:
+            by_link[page.next_link] = page
+        unique.append(page)
+    if len(unique) < 2 or not any(p.next_link for p in unique):
+        return issues
+    linked: list[tuple[int, int, AzurePage]] = []
+    last = [p for p in unique if not p.next_link]
+    first_query: tuple[str, AzurePage] | None = None
+    for page in unique:
+        if not page.next_link:
+            continue
+        skip, query = _skip_and_query(page.next_link)
+        if skip is None:
+            problem(page, "the NextPageLink has no $skip, so the page's place is unknown")
+            continue
+        if first_query is None:
+            first_query = (query, page)
+        elif query != first_query[0]:
+            problem(
+                page,
+                f"the NextPageLink continues another query than {first_query[1].source}'s; "
+                "import each query's pages separately",
+            )
+            continue
+        linked.append((skip - page.items, skip, page))
+    linked.sort(key=lambda t: (t[0], t[1]))
+    expected, previous = 0, None
+    for start, skip, page in linked:
+        if start > expected:
+            after = f"after {previous.source}" if previous else "before it"
+            problem(
+                page,
+                f"the chain is broken: this page holds items {start + 1}–{skip} of the result, "
+                f"but items {expected + 1}–{start} ({after}) were not given",
+            )
+        elif start < expected and previous is not None:
+            problem(
+                page,
+                f"the chain is broken: this page holds items {start + 1}–{skip} of the result, "
+                f"which overlap those of {previous.source} (items up to {expected})",
+            )
+        expected, previous = max(expected, skip), page
+    for page in last[1:]:
+        problem(page, f"a second last page (NextPageLink null, like {last[0].source})")
+    if not last and previous is not None:
+        problem(
+            previous,
+            f"the chain is broken: the NextPageLink points to items from {expected + 1} on, "
+            "but no page holding them was given",
+        )
+    return issues
+
+
+def _check_duplicates(records: list[PriceRecord], sources: str | list[str]) -> None:
+    """Two different prices for one SKU, currency, tier and start day make the import ambiguous.
+
+    `sources` names the file of every record (or one name for all); a record is numbered within
+    its file (the CSV row, or the item within the page).
+    """
+    names = [sources] * len(records) if isinstance(sources, str) else sources
+    c = _Collector(names[0] if names else "")
+    seen: dict[tuple[Any, ...], tuple[str, int, Decimal]] = {}
+    numbers: dict[str, int] = {}
+    for record, source in zip(records, names, strict=True):
+        numbers[source] = number = numbers.get(source, 0) + 1
+        row = number + (1 if source.endswith(".csv") else 0)
         ident = (record.key, record.currency, record.tier_min_units, record.effective_from)
-        if ident in seen and seen[ident][1] != record.unit_price:
+        if ident in seen and seen[ident][2] != record.unit_price:
+            other_source, other, _ = seen[ident]
+            where = (
+                f"record {other}" if other_source == source else f"{other_source}, record {other}"
+            )
+            c.source = source
             c.add(
-                number + (1 if source.endswith(".csv") else 0),
+                row,
                 "unit_price",
                 record.unit_price,
-                f"a different price for the same SKU and day as record {seen[ident][0]}",
+                f"a different price for the same SKU and day as {where}",
             )
-        seen.setdefault(ident, (number, record.unit_price))
+        seen.setdefault(ident, (source, row, record.unit_price))
     c.raise_if_any()
 
 
 def parse(text: str, vendor: str, fmt: str, source: str) -> ParsedFile:
+    return parse_files([(source, text)], vendor, fmt)
+
+
+def parse_files(files: Sequence[tuple[str, str]], vendor: str, fmt: str) -> ParsedFile:
+    """Several files of one format as one import: every problem of every file, or all prices."""
     if fmt == "azure":
-        return parse_azure(text, vendor, source)
-    if fmt == "csv":
-        return parse_csv(text, vendor, source)
-    raise ValueError(f"unknown format {fmt!r}; choose csv or azure")
+        return parse_azure_files(files, vendor)
+    if fmt != "csv":
+        raise ValueError(f"unknown format {fmt!r}; choose csv or azure")
+    out = ParsedFile(format="csv")
+    issues: list[Issue] = []
+    total = 0
+    sources: list[str] = []
+    for name, text in files:
+        try:
+            records = parse_csv(text, vendor, name).records
+        except PriceFileError as exc:
+            issues.extend(exc.issues)
+            total += exc.total
+            continue
+        out.records.extend(records)
+        sources.extend([name] * len(records))
+    if total:
+        raise PriceFileError(issues[:MAX_ISSUES], total)
+    _check_duplicates(out.records, sources)
+    return out
 
 
 def guess_format(name: str) -> str:

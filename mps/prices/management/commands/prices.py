@@ -1,4 +1,4 @@
-"""`mps prices import FILE --vendor V [--format csv|azure] [--json]`, `mps prices alerts`, `mps prices basket`.
+"""`mps prices import FILE [FILE ...] --vendor V [--format csv|azure] [--json]`, `mps prices alerts`, `mps prices basket`.
 
 Exit codes: 1 = the file was rejected (every problem printed, nothing stored), 2 = bad arguments.
 """
@@ -26,6 +26,12 @@ def _num(value: Decimal | float | None) -> float | None:
     return None if value is None else float(value)
 
 
+def _display_names(paths: list[Path]) -> list[str]:
+    """File names as problems name them; whole paths when two files share a name."""
+    names = [p.name for p in paths]
+    return names if len(set(names)) == len(names) else [str(p) for p in paths]
+
+
 class Command(BaseCommand):
     help = "Vendors' list prices: import catalogues, list price rises, price workload baskets."
 
@@ -34,7 +40,11 @@ class Command(BaseCommand):
         load = sub.add_parser(
             "import", help="Import list prices (generic CSV or Azure Retail Prices JSON)."
         )
-        load.add_argument("file")
+        load.add_argument(
+            "file",
+            nargs="+",
+            help="one file, or several as one import (e.g. every saved page of an Azure query)",
+        )
         load.add_argument(
             "--vendor", required=True, help="vendor organisation number or name, or a provider name"
         )
@@ -74,12 +84,18 @@ class Command(BaseCommand):
             self._basket(options["name"], options["date"], options["json"])
 
     def _import(self, options: dict[str, Any]) -> None:
-        path = Path(options["file"])
-        if not path.is_file():
-            raise CommandError(f"{path}: no such file", returncode=EXIT_BAD_INPUT)
+        paths = [Path(name) for name in options["file"]]
+        for path in paths:
+            if not path.is_file():
+                raise CommandError(f"{path}: no such file", returncode=EXIT_BAD_INPUT)
         try:
             result = actions.do_import_prices(
-                None, options["vendor"], path, options["format"], agreement=options["agreement"]
+                None,
+                options["vendor"],
+                paths,
+                options["format"],
+                _display_names(paths),
+                agreement=options["agreement"],
             )
         except ValidationError as exc:
             raise CommandError(" ".join(exc.messages), returncode=EXIT_BAD_INPUT) from None
@@ -102,7 +118,8 @@ class Command(BaseCommand):
                 self.stdout.write(f"… and {result.error_total - len(result.errors)} more")
         if not result.ok:
             raise CommandError(
-                f"{result.file} was rejected; nothing was imported", returncode=EXIT_REJECTED
+                f"{result.file} {'were' if len(paths) > 1 else 'was'} rejected; nothing was imported",
+                returncode=EXIT_REJECTED,
             )
 
     def _define(self, path: Path) -> None:
