@@ -18,6 +18,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from mps.accounts.models import User
 from mps.agreements.models import FrameworkAgreement
@@ -347,38 +348,246 @@ def _ident(record: engine.PriceRecord) -> tuple[Any, ...]:
 
 @dataclass(frozen=True)
 class LineSpec:
+    """One basket line as the engine models it (mps.prices.engine.basket.Line): a quantity a
+    month in a unit, and per vendor the SKU it is bought as."""
+
     label: str
     quantity: Decimal
     unit: str
     mappings: tuple[
         tuple[str, str, str, str, Decimal], ...
     ]  # vendor, sku_id, region, match, factor
+    row: int = 0  # its row on the editor page, for problems; 0 = its position in the list
 
 
-def do_save_basket(actor: Any, name: str, description: str, lines: list[LineSpec]) -> Basket:
-    """Create or replace a basket with its lines and per-vendor mappings."""
+@dataclass(frozen=True)
+class BasketData:
+    name: str  # English; identifies the basket for the CLI and basket files
+    name_nb: str
+    description: str
+    lines: tuple[LineSpec, ...]
+
+
+class BasketInvalid(ValidationError):
+    """A basket that cannot be saved; `problems` pairs each message with the line row and field
+    it is about (row 0 = the basket itself), so a page can show it beside the field."""
+
+    def __init__(self, problems: list[tuple[int, str, str]]) -> None:
+        super().__init__([text for _, _, text in problems])
+        self.problems = problems
+
+
+# Lengths of the model's text fields, checked before the database would refuse them.
+_LIMITS = {"label": 200, "unit": 100, "vendor": 200, "sku_id": 200, "region": 100, "match": 200}
+
+
+def basket_problems(data: BasketData, basket: Basket | None = None) -> list[tuple[int, str, str]]:
+    """Every reason `data` cannot be saved (as `basket`, or as a new basket), naming the line,
+    field and value."""
+    problems: list[tuple[int, str, str]] = []
+    for field_name, value, label in (
+        ("name", data.name, _("Name (English)")),
+        ("name_nb", data.name_nb, _("Name (Norwegian bokmål)")),
+    ):
+        others = Basket.objects.exclude(pk=basket.pk if basket else None)
+        if len(value) > 200:
+            problems.append(
+                (0, field_name, _("%(field)s: longer than 200 characters.") % {"field": label})
+            )
+        elif value and others.filter(**{f"{field_name}__iexact": value}).exists():
+            problems.append(
+                (
+                    0,
+                    field_name,
+                    _("%(field)s: “%(value)s” is already the name of another basket.")
+                    % {"field": label, "value": value},
+                )
+            )
+    if not data.name:
+        problems.append((0, "name", _("Name (English): required.")))
+    if not data.lines:
+        problems.append((0, "lines", _("A basket needs at least one line.")))
+    rows: dict[str, int] = {}
+    for position, line in enumerate(data.lines, start=1):
+        row = line.row or position
+        where = _("Line %(row)s “%(label)s”") % {"row": row, "label": line.label}
+        if not line.label:
+            problems.append(
+                (row, "label", _("Line %(row)s: the label is required.") % {"row": row})
+            )
+        elif line.label.casefold() in rows:
+            problems.append(
+                (
+                    row,
+                    "label",
+                    _("%(line)s: the label “%(value)s” is also used by line %(other)s.")
+                    % {"line": where, "value": line.label, "other": rows[line.label.casefold()]},
+                )
+            )
+        rows.setdefault(line.label.casefold(), row)
+        if not (line.quantity.is_finite() and line.quantity > 0):
+            problems.append(
+                (
+                    row,
+                    "quantity",
+                    _("%(line)s, quantity “%(value)s”: must be a positive number.")
+                    % {"line": where, "value": line.quantity},
+                )
+            )
+        if not line.unit:
+            problems.append((row, "unit", _("%(line)s: the unit is required.") % {"line": where}))
+        if not line.mappings:
+            problems.append(
+                (
+                    row,
+                    "label",
+                    _("%(line)s: no vendor sells it; add a SKU row for the line.")
+                    % {"line": where},
+                )
+            )
+        vendors: set[str] = set()
+        for vendor, sku_id, _region, match, factor in line.mappings:
+            at = _("%(line)s, vendor “%(vendor)s”") % {"line": where, "vendor": vendor}
+            if not vendor:
+                problems.append(
+                    (row, "vendor", _("%(line)s: the vendor is required.") % {"line": where})
+                )
+            elif vendor.casefold() in vendors:
+                problems.append((row, "vendor", _("%(line)s: mapped twice.") % {"line": at}))
+            vendors.add(vendor.casefold())
+            if not sku_id and not match:
+                problems.append(
+                    (row, "sku_id", _("%(line)s: give a SKU id or a match text.") % {"line": at})
+                )
+            if not (factor.is_finite() and factor > 0):
+                problems.append(
+                    (
+                        row,
+                        "factor",
+                        _("%(line)s, factor “%(value)s”: must be a positive number.")
+                        % {"line": at, "value": factor},
+                    )
+                )
+        texts = [("label", line.label), ("unit", line.unit)]
+        for vendor, sku_id, region, match, _factor in line.mappings:
+            texts += [("vendor", vendor), ("sku_id", sku_id), ("region", region), ("match", match)]
+        for field_name, value in texts:
+            if len(value) > _LIMITS[field_name]:
+                problems.append(
+                    (
+                        row,
+                        field_name,
+                        _("%(line)s, %(field)s “%(value)s…”: longer than %(max)s characters.")
+                        % {
+                            "line": where,
+                            "field": field_name,
+                            "value": value[:20],
+                            "max": _LIMITS[field_name],
+                        },
+                    )
+                )
+    return problems
+
+
+def basket_snapshot(basket: Basket) -> dict[str, Any]:
+    """The basket with its lines and mappings, for the audit log's before and after."""
+    return {
+        "name": basket.name,
+        "name_nb": basket.name_nb,
+        "description": basket.description,
+        "lines": [
+            {
+                "label": line.label,
+                "quantity": _plain(line.quantity),
+                "unit": line.unit,
+                "vendors": {
+                    m.vendor_name: {
+                        "sku_id": m.sku_id,
+                        "region": m.region,
+                        "match": m.match,
+                        "factor": _plain(m.factor),
+                    }
+                    for m in line.mappings.all()
+                },
+            }
+            for line in basket.lines.prefetch_related("mappings")
+        ],
+    }
+
+
+def _write_lines(basket: Basket, lines: Sequence[LineSpec]) -> None:
+    basket.lines.all().delete()
+    for position, spec in enumerate(lines):
+        line = BasketLine.objects.create(
+            basket=basket,
+            position=position,
+            label=spec.label,
+            quantity=spec.quantity,
+            unit=spec.unit,
+        )
+        BasketMapping.objects.bulk_create(
+            BasketMapping(line=line, vendor_name=v, sku_id=s, region=r, match=m, factor=f)
+            for v, s, r, m, f in spec.mappings
+        )
+
+
+def do_create_basket(actor: Any, data: BasketData) -> Basket:
+    """A new basket from the editor; nothing is saved when any line has a problem."""
     check_operator(actor)
     with transaction.atomic():
-        basket, created = Basket.objects.update_or_create(
-            name=name, defaults={"description": description}
+        problems = basket_problems(data)
+        if problems:
+            raise BasketInvalid(problems)
+        basket = Basket.objects.create(
+            name=data.name, name_nb=data.name_nb, description=data.description
         )
-        basket.lines.all().delete()
-        for position, spec in enumerate(lines):
-            line = BasketLine.objects.create(
-                basket=basket,
-                position=position,
-                label=spec.label,
-                quantity=spec.quantity,
-                unit=spec.unit,
-            )
-            BasketMapping.objects.bulk_create(
-                BasketMapping(line=line, vendor_name=v, sku_id=s, region=r, match=m, factor=f)
-                for v, s, r, m, f in spec.mappings
-            )
+        _write_lines(basket, data.lines)
+        audit.record(actor, "prices.basket.create", basket, after=basket_snapshot(basket))
+    return basket
+
+
+def do_update_basket(actor: Any, basket: Basket, data: BasketData) -> Basket:
+    """Rename, describe and replace the lines of a basket; all or nothing."""
+    check_operator(actor)
+    with transaction.atomic():
+        basket = Basket.objects.select_for_update().get(pk=basket.pk)
+        problems = basket_problems(data, basket)
+        if problems:
+            raise BasketInvalid(problems)
+        before = basket_snapshot(basket)
+        basket.name, basket.name_nb, basket.description = data.name, data.name_nb, data.description
+        basket.save(update_fields=["name", "name_nb", "description"])
+        _write_lines(basket, data.lines)
         audit.record(
-            actor,
-            "prices.basket.create" if created else "prices.basket.update",
-            basket,
-            after={"name": name, "lines": [s.label for s in lines]},
+            actor, "prices.basket.update", basket, before=before, after=basket_snapshot(basket)
         )
     return basket
+
+
+def do_delete_basket(actor: Any, basket: Basket) -> None:
+    check_operator(actor)
+    with transaction.atomic():
+        before = basket_snapshot(basket)
+        audit.record(actor, "prices.basket.delete", basket, before=before)
+        basket.delete()
+
+
+def do_save_basket(
+    actor: Any, name: str, description: str, lines: list[LineSpec], name_nb: str | None = None
+) -> Basket:
+    """Create or replace the basket of this (English) name with its lines and mappings (CLI, demo).
+
+    `name_nb` None keeps a replaced basket's bokmål name.
+    """
+    check_operator(actor)
+    with transaction.atomic():
+        basket = Basket.objects.select_for_update().filter(name=name).first()
+        data = BasketData(
+            name,
+            name_nb if name_nb is not None else (basket.name_nb if basket else ""),
+            description,
+            tuple(lines),
+        )
+        if basket is None:
+            return do_create_basket(actor, data)
+        return do_update_basket(actor, basket, data)

@@ -84,7 +84,10 @@ def get_sku(request: HttpRequest, pricesku_id: int) -> dict[str, Any]:
 @router.get("/baskets")
 def list_baskets(request: HttpRequest) -> list[dict[str, Any]]:
     items = visible(Basket, request.viewer)  # type: ignore[attr-defined]
-    return [{"id": b.pk, "name": b.name, "description": b.description} for b in items]
+    return [
+        {"id": b.pk, "name": b.name, "name_nb": b.name_nb, "description": b.description}
+        for b in items
+    ]
 
 
 @router.get("/baskets/{int:basket_id}")
@@ -95,6 +98,7 @@ def get_basket(request: HttpRequest, basket_id: int, day: date | None = None) ->
     return {
         "id": basket.pk,
         "name": basket.name,
+        "name_nb": basket.name_nb,
         "date": report.day,
         "currency": "NOK",
         "vendors": [

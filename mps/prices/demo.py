@@ -68,6 +68,8 @@ BASKETS = {
          ("Disk", D(500), "GB months", "disk"), ("Egress", D(100), "GB", "egress")],
     ),
 }  # fmt: skip
+# The baskets' bokmål names.
+NAMES_NB = {"Small web service": "Liten webtjeneste", "Database server": "Databasetjener"}
 SKU_FOR = {
     "Amazon Web Services": {
         "vcpu": "aws-vcpu",
@@ -137,6 +139,6 @@ def load(ctx: Any) -> None:
             )
             for label, quantity, unit, kind in lines
         ]
-        actions.do_save_basket(None, basket_name, description, specs)
+        actions.do_save_basket(None, basket_name, description, specs, NAMES_NB[basket_name])
     ctx.log(f"prices: {len(CATALOGUE)} vendors' list prices, {len(BASKETS)} baskets")
     reports.change_rows(limit=1)  # fail early if the catalogue cannot be read back

@@ -10,6 +10,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from mps.prices.engine.catalogue import PriceRecord, SkuKey
@@ -119,9 +120,14 @@ class ListPrice(models.Model):
 
 
 class Basket(models.Model):
-    """A standard workload ("small web service") whose monthly price is compared across vendors."""
+    """A standard workload ("small web service") whose monthly price is compared across vendors.
 
-    name = models.CharField(_("name"), max_length=200, unique=True)
+    `name` (English) identifies the basket for the CLI and basket files; `name_nb` is its
+    bokmål name, shown when the page is in Norwegian (baskets defined before it existed have none).
+    """
+
+    name = models.CharField(_("name (English)"), max_length=200, unique=True)
+    name_nb = models.CharField(_("name (Norwegian bokmål)"), max_length=200, blank=True)
     description = models.TextField(_("description"), blank=True)
 
     class Meta:
@@ -130,6 +136,13 @@ class Basket(models.Model):
         verbose_name_plural = _("workload baskets")
 
     def __str__(self) -> str:
+        return self.name
+
+    @property
+    def display_name(self) -> str:
+        """The name in the page's language: bokmål when there is one and the page is Norwegian."""
+        if self.name_nb and (get_language() or "").startswith(("nb", "no")):
+            return self.name_nb
         return self.name
 
 

@@ -19,11 +19,19 @@ from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
-from mps.core.tenancy import get_visible_or_404, visible
+from mps.core.tenancy import get_changeable_or_404, get_visible_or_404, visible
 from mps.costs.models import CostImport
 from mps.organisations.models import Organisation
 from mps.prices import actions, charts, reports
-from mps.prices.forms import DayForm, ImportForm
+from mps.prices.forms import (
+    BasketForm,
+    DayForm,
+    ImportForm,
+    LineFormSet,
+    MappingFormSet,
+    basket_data,
+    basket_initial,
+)
 from mps.prices.models import Basket, PriceSku
 
 NAV = "prices"
@@ -129,8 +137,12 @@ def sku(request: HttpRequest, pricesku_id: int) -> HttpResponse:
 
 @login_required
 def baskets(request: HttpRequest) -> HttpResponse:
-    items = visible(Basket, request.viewer).prefetch_related("lines")
-    return render(request, "prices/baskets.html", {"baskets": items, "nav": NAV})
+    items = visible(Basket, request.viewer)
+    return render(
+        request,
+        "prices/baskets.html",
+        {"baskets": items, "can_edit": _may_edit_baskets(request), "nav": NAV},
+    )
 
 
 @login_required
@@ -184,8 +196,120 @@ def basket(request: HttpRequest, basket_id: int) -> HttpResponse:
             "bar_chart": bar_chart,
             "index_chart": index_chart,
             "index_rows": [(v, p) for v, pts in sorted(report.index.items()) for p in pts],
+            "can_edit": _may_edit_baskets(request),
             "nav": NAV,
         },
+    )
+
+
+def _may_edit_baskets(request: HttpRequest) -> bool:
+    viewer = request.viewer
+    return bool(viewer.is_operator and viewer.can_write)
+
+
+@login_required
+def basket_new(request: HttpRequest) -> HttpResponse:
+    """The basket editor for a new basket (operator only)."""
+    if not _may_edit_baskets(request):
+        raise PermissionDenied(_("Only the operator changes the workload baskets."))
+    return _basket_editor(request, None)
+
+
+@login_required
+def basket_edit(request: HttpRequest, basket_id: int) -> HttpResponse:
+    """The basket editor: names, description, lines and the SKU each vendor sells a line as."""
+    item = get_changeable_or_404(Basket, request.viewer, pk=basket_id)
+    return _basket_editor(request, item)
+
+
+def _basket_editor(request: HttpRequest, item: Basket | None) -> HttpResponse:
+    head, line_rows, mapping_rows = basket_initial(item)
+    posted = request.method == "POST"
+    if posted:
+        # No initial rows on a post: a row equal to its initial value would count as unchanged
+        # and be skipped like a blank row.
+        form = BasketForm(request.POST)
+        lines = LineFormSet(request.POST, prefix="lines")
+        mappings = MappingFormSet(request.POST, prefix="skus")
+    else:
+        form = BasketForm(initial=head)
+        lines = LineFormSet(initial=line_rows, prefix="lines")
+        mappings = MappingFormSet(initial=mapping_rows, prefix="skus")
+    problems: list[str] = []
+    if posted:
+        if all([form.is_valid(), lines.is_valid(), mappings.is_valid()]):
+            try:
+                data = basket_data(form, lines, mappings)
+                if item is None:
+                    item = actions.do_create_basket(request.user, data)
+                    messages.success(request, _("The basket was created."))
+                else:
+                    item = actions.do_update_basket(request.user, item, data)
+                    messages.success(request, _("The basket was saved."))
+            except actions.BasketInvalid as exc:
+                problems = _place(exc.problems, form, lines)
+            except ValidationError:
+                pass  # the rows it refused carry their errors
+            else:
+                return redirect("prices:basket", basket_id=item.pk)
+        problems = _error_summary(form, lines, mappings) + problems
+    return render(
+        request,
+        "prices/basket_edit.html",
+        {
+            "basket": item,
+            "form": form,
+            "lines": lines,
+            "mappings": mappings,
+            "problems": problems,
+            "vendors": PriceSku.objects.order_by("vendor_name")
+            .values_list("vendor_name", flat=True)
+            .distinct(),
+            "labels": [r["label"] for r in line_rows],
+            "nav": NAV,
+        },
+        status=400 if posted else 200,
+    )
+
+
+def _place(problems: list[tuple[int, str, str]], form: BasketForm, lines: object) -> list[str]:
+    """Put each of the action's problems beside its field; those about no field are returned."""
+    rows = {f.row: f for f in lines}  # type: ignore[attr-defined]
+    elsewhere = []
+    for row, field, text in problems:
+        target = form if row == 0 else rows.get(row)
+        if target is not None and field in target.fields:
+            target.add_error(field, text)
+        else:
+            elsewhere.append(text)
+    return elsewhere
+
+
+def _error_summary(form: BasketForm, lines: object, mappings: object) -> list[str]:
+    out = []
+    for name, errs in form.errors.items():
+        label = str(form[name].label) if name in form.fields else ""
+        out += [str(e) if not label or str(e).startswith(label) else f"{label}: {e}" for e in errs]
+    for formset in (lines, mappings):
+        out += [str(e) for e in formset.non_form_errors()]  # type: ignore[attr-defined]
+        for f in formset:  # type: ignore[attr-defined]
+            out += [str(e) for errs in f.errors.values() for e in errs if str(e)]
+    return out
+
+
+@login_required
+def basket_delete(request: HttpRequest, basket_id: int) -> HttpResponse:
+    """GET: what will be deleted, and a confirm button; POST: delete the basket."""
+    item = get_changeable_or_404(Basket, request.viewer, pk=basket_id)
+    if request.method == "POST":
+        name = item.display_name
+        actions.do_delete_basket(request.user, item)
+        messages.success(request, _("The basket “%(name)s” was deleted.") % {"name": name})
+        return redirect("prices:baskets")
+    return render(
+        request,
+        "prices/basket_delete.html",
+        {"basket": item, "lines": item.lines.all(), "nav": NAV},
     )
 
 

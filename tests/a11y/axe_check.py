@@ -64,6 +64,8 @@ TOURS = [
             "/risiko/innsyn/",
             "/priser/",
             "/priser/kurver/",
+            "/priser/kurver/ny/",
+            "/priser/kurver/*",
             "/kostnader/",
             "/kostnader/datakvalitet/",
             "/kostnader/nasjonalt/",

@@ -306,3 +306,19 @@ def run_rejected(*args: str) -> str:
         call_command(*args, stdout=out)
     assert caught.value.returncode == 1
     return out.getvalue()
+
+
+def test_a_basket_file_may_give_the_bokmal_name_and_a_redefinition_keeps_it(db, tmp_path):
+    from mps.prices.models import Basket
+
+    path = tmp_path / "basket.json"
+    path.write_text(json.dumps(BASKET_JSON | {"name_nb": "Statisk nettsted"}))
+    run("prices", "basket-define", str(path))
+    path.write_text(json.dumps(BASKET_JSON | {"description": "changed"}))
+    run("prices", "basket-define", str(path))
+    basket = Basket.objects.get()
+    assert (basket.name_nb, basket.description) == ("Statisk nettsted", "changed")
+    assert (
+        AuditEntry.objects.get(action="prices.basket.update").before["description"]
+        == (BASKET_JSON["description"])
+    )

@@ -1,6 +1,6 @@
 """A workload basket defined in JSON, for `mps prices basket-define FILE` (docs/prices.md).
 
-    {"name": "Small web service", "description": "…",
+    {"name": "Small web service", "name_nb": "Liten webtjeneste", "description": "…",
      "lines": [{"label": "vCPU", "quantity": 1460, "unit": "vCPU hours",
                 "vendors": {"Microsoft Azure": {"sku_id": "…", "region": "…", "factor": 1},
                             "Nordlys Sky AS": {"match": "virtuell cpu"}}}]}
@@ -43,7 +43,7 @@ def _text(obj: dict[str, Any], name: str, path: str, problems: list[str], requir
 
 
 def parse_basket_json(text: str) -> tuple[Basket, str]:
-    """The basket and its description."""
+    """The basket and its description (`bokmal_name` reads the optional bokmål name)."""
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -91,3 +91,14 @@ def parse_basket_json(text: str) -> tuple[Basket, str]:
     if problems:
         raise BasketFileError(problems)
     return Basket(name, tuple(lines)), description
+
+
+def bokmal_name(text: str) -> str | None:
+    """The file's optional `name_nb` (None when absent); call after `parse_basket_json`."""
+    data = json.loads(text)
+    value = data.get("name_nb") if isinstance(data, dict) else None
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise BasketFileError(["$.name_nb: text expected"])
+    return value.strip()

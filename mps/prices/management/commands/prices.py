@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from mps.prices import actions, reports
-from mps.prices.engine.basket_file import BasketFileError, parse_basket_json
+from mps.prices.engine.basket_file import BasketFileError, bokmal_name, parse_basket_json
 from mps.prices.models import Basket
 
 EXIT_REJECTED = 1
@@ -125,8 +125,10 @@ class Command(BaseCommand):
     def _define(self, path: Path) -> None:
         if not path.is_file():
             raise CommandError(f"{path}: no such file", returncode=EXIT_BAD_INPUT)
+        text = path.read_text(encoding="utf-8-sig")
         try:
-            spec, description = parse_basket_json(path.read_text(encoding="utf-8-sig"))
+            spec, description = parse_basket_json(text)
+            name_nb = bokmal_name(text)
         except BasketFileError as exc:
             for problem in exc.problems:
                 self.stdout.write(f"{path}: {problem}")
@@ -140,7 +142,12 @@ class Command(BaseCommand):
             )
             for line in spec.lines
         ]
-        basket = actions.do_save_basket(None, spec.name, description, lines)
+        try:
+            basket = actions.do_save_basket(None, spec.name, description, lines, name_nb)
+        except actions.BasketInvalid as exc:
+            for problem in exc.messages:
+                self.stdout.write(f"{path}: {problem}")
+            raise CommandError(f"{path} was rejected", returncode=EXIT_REJECTED) from None
         self.stdout.write(
             f"basket {basket.name!r}: {len(lines)} lines, vendors {', '.join(spec.vendors)}"
         )
