@@ -128,3 +128,58 @@ def test_json_that_is_not_a_retail_prices_response_is_refused():
     with pytest.raises(PriceFileError) as caught:
         parse_azure('{"value": []}', "A", "x.json")
     assert caught.value.issues[0].column == "Items"
+
+
+def _page(source, items, link):
+    from mps.prices.engine.catalogue import AzurePage
+
+    return AzurePage(source, items, link, f"digest of {source}")
+
+
+Q = "https://prices.azure.com/api/retail/prices?$filter=x&$skip="
+
+
+def test_a_whole_chain_of_pages_passes_in_any_order():
+    from mps.prices.engine.catalogue import check_page_chain
+
+    pages = [_page("c", 50, None), _page("b", 100, Q + "200"), _page("a", 100, Q + "100")]
+    assert check_page_chain(pages) == []
+
+
+def test_overlapping_pages_two_last_pages_and_a_link_without_skip_are_named():
+    from mps.prices.engine.catalogue import check_page_chain
+
+    pages = [
+        _page("a", 100, Q + "100"),
+        _page("b", 100, Q + "150"),
+        _page("c", 10, None),
+        _page("d", 20, None),
+        _page("e", 100, Q.replace("&$skip=", "")),
+    ]
+    problems = {i.file: i.problem for i in check_page_chain(pages)}
+    assert "overlap those of a" in problems["b"]
+    assert "a second last page" in problems["d"]
+    assert "no $skip" in problems["e"]
+    assert set(problems) == {"b", "d", "e"}
+
+
+def test_one_page_results_of_separate_queries_need_not_chain_but_may_not_repeat():
+    from mps.prices.engine.catalogue import AzurePage, check_page_chain
+
+    assert check_page_chain([_page("a", 3, None), _page("b", 4, None)]) == []
+    same = [AzurePage("a", 3, None, "x"), AzurePage("b", 3, None, "x")]
+    assert [i.file for i in check_page_chain(same)] == ["b"]
+
+
+def test_a_json_array_of_linked_pages_in_one_file_is_checked_as_a_chain():
+    pages = json.dumps(
+        [
+            json.loads(azure_page([azure_item()], Q + "1")),
+            json.loads(azure_page([azure_item(skuId="X/1")], Q + "3")),  # item 2 is missing
+            json.loads(azure_page([azure_item(skuId="X/2")])),
+        ]
+    )
+    with pytest.raises(PriceFileError) as caught:
+        parse_azure(pages, "A", "pages.json")
+    [issue] = caught.value.issues
+    assert issue.file == "pages.json (page 2)" and issue.column == "NextPageLink"
