@@ -545,11 +545,9 @@ class _PartitionedSink:
         self.columns = [i for i, name in enumerate(schema.names) if name != SNAPSHOT_TEXT]
         fields = [schema.field(i) for i in self.columns]
         self.schema = pa.schema([*fields, pa.field("x_mps_import", pa.string())])
+        # Dictionaries for text only: timestamps read back 2.5× slower with one (measured).
         dictionary = [
-            f.name
-            for f in fields
-            if (pa.types.is_string(f.type) or pa.types.is_timestamp(f.type))
-            and f.name not in PLAIN_ENCODED
+            f.name for f in fields if pa.types.is_string(f.type) and f.name not in PLAIN_ENCODED
         ]
         self.options = {"compression": "zstd", "use_dictionary": dictionary}
         self.partitions: dict[str, _Partition] = {}
