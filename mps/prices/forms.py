@@ -10,9 +10,28 @@ from mps.prices.actions import BasketData, LineSpec
 from mps.prices.models import Basket
 
 
+class _FilesInput(forms.FileInput):
+    allow_multiple_selected = True
+
+
+class _FilesField(forms.FileField):
+    """One or more uploaded files, as a list."""
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(widget=_FilesInput(), **kwargs)  # type: ignore[arg-type]
+
+    def clean(self, data: object, initial: object = None) -> list[object]:
+        files = data if isinstance(data, (list, tuple)) else [data]
+        return [super(_FilesField, self).clean(f, initial) for f in files]
+
+
 class ImportForm(forms.Form):
-    file = forms.FileField(
-        label=_("Price file"), help_text=_("Generic CSV or Azure Retail Prices JSON")
+    file = _FilesField(
+        label=_("Price files"),
+        help_text=_(
+            "Generic CSV or Azure Retail Prices JSON. Several files are one import, all or "
+            "nothing: for example every saved page of one Azure query."
+        ),
     )
     vendor = forms.CharField(
         label=_("Vendor"),

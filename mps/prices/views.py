@@ -49,23 +49,27 @@ def index(request: HttpRequest) -> HttpResponse:
             raise PermissionDenied(_("Only the operator changes the price catalogue."))
         form = ImportForm(request.POST, request.FILES)
         if form.is_valid():
-            upload = form.cleaned_data["file"]
+            uploads = form.cleaned_data["file"]
             with tempfile.TemporaryDirectory() as tmp:
-                path = Path(tmp) / "upload"
-                with path.open("wb") as out:
-                    for chunk in upload.chunks():
-                        out.write(chunk)
+                paths = []
+                for number, upload in enumerate(uploads):
+                    path = Path(tmp) / f"upload-{number}"
+                    with path.open("wb") as out:
+                        for chunk in upload.chunks():
+                            out.write(chunk)
+                    paths.append(path)
                 try:
                     result = actions.do_import_prices(
                         request.user,
                         form.cleaned_data["vendor"],
-                        path,
+                        paths,
                         form.cleaned_data["format"] or None,
-                        upload.name,
+                        [upload.name for upload in uploads],
                         agreement=form.cleaned_data["agreement"] or None,
                     )
                 except ValidationError as exc:
-                    form.add_error("agreement", " ".join(exc.messages))
+                    field = "format" if "format" in getattr(exc, "error_dict", {}) else "agreement"
+                    form.add_error(field, " ".join(exc.messages))
             if result is not None and result.ok:
                 messages.success(
                     request,

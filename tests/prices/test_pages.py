@@ -117,3 +117,21 @@ def test_the_api_gives_changes_skus_and_basket_prices(catalogue, world, login):
 def test_the_operator_overview_card_lists_the_price_rise(catalogue, world, login):
     page = login(world.ola).get("/").content.decode()
     assert "vcpu" in page
+
+
+def test_the_operator_uploads_several_azure_pages_as_one_import_and_a_repeat_is_refused(
+    world, login, tmp_path, data_dir
+):
+    from tests.prices.test_import import _azure_pages
+
+    client = login(world.ola)
+    first, second, last = _azure_pages(tmp_path)
+    with first.open("rb") as a, second.open("rb") as b, second.open("rb") as again:
+        response = client.post("/priser/", {"file": [a, b, again], "vendor": "Microsoft Azure"})
+    page = response.content.decode()
+    assert response.status_code == 400 and "page-2.json" in page and "NextPageLink" in page
+    assert PriceSku.objects.count() == 0
+    with first.open("rb") as a, second.open("rb") as b, last.open("rb") as c:
+        response = client.post("/priser/", {"file": [c, a, b], "vendor": "Microsoft Azure"})
+    assert response.status_code == 302 and PriceSku.objects.count() == 5
+    assert "multiple" in client.get("/priser/").content.decode()
