@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -368,12 +368,21 @@ class BasketData:
     lines: tuple[LineSpec, ...]
 
 
-class BasketInvalid(ValidationError):
-    """A basket that cannot be saved; `problems` pairs each message with the line row and field
-    it is about (row 0 = the basket itself), so a page can show it beside the field."""
+class BasketProblem(NamedTuple):
+    """Why a basket cannot be saved, and where: the line's row (0 = the basket itself), the
+    field, and for a vendor's SKU the vendor (None for the line itself)."""
 
-    def __init__(self, problems: list[tuple[int, str, str]]) -> None:
-        super().__init__([text for _, _, text in problems])
+    row: int
+    field: str
+    text: str
+    vendor: str | None = None
+
+
+class BasketInvalid(ValidationError):
+    """A basket that cannot be saved; a page shows each problem beside its field."""
+
+    def __init__(self, problems: list[BasketProblem]) -> None:
+        super().__init__([p.text for p in problems])
         self.problems = problems
 
 
@@ -381,10 +390,10 @@ class BasketInvalid(ValidationError):
 _LIMITS = {"label": 200, "unit": 100, "vendor": 200, "sku_id": 200, "region": 100, "match": 200}
 
 
-def basket_problems(data: BasketData, basket: Basket | None = None) -> list[tuple[int, str, str]]:
+def basket_problems(data: BasketData, basket: Basket | None = None) -> list[BasketProblem]:
     """Every reason `data` cannot be saved (as `basket`, or as a new basket), naming the line,
     field and value."""
-    problems: list[tuple[int, str, str]] = []
+    problems: list[BasketProblem] = []
     for field_name, value, label in (
         ("name", data.name, _("Name (English)")),
         ("name_nb", data.name_nb, _("Name (Norwegian bokmål)")),
@@ -392,11 +401,13 @@ def basket_problems(data: BasketData, basket: Basket | None = None) -> list[tupl
         others = Basket.objects.exclude(pk=basket.pk if basket else None)
         if len(value) > 200:
             problems.append(
-                (0, field_name, _("%(field)s: longer than 200 characters.") % {"field": label})
+                BasketProblem(
+                    0, field_name, _("%(field)s: longer than 200 characters.") % {"field": label}
+                )
             )
         elif value and others.filter(**{f"{field_name}__iexact": value}).exists():
             problems.append(
-                (
+                BasketProblem(
                     0,
                     field_name,
                     _("%(field)s: “%(value)s” is already the name of another basket.")
@@ -404,20 +415,22 @@ def basket_problems(data: BasketData, basket: Basket | None = None) -> list[tupl
                 )
             )
     if not data.name:
-        problems.append((0, "name", _("Name (English): required.")))
+        problems.append(BasketProblem(0, "name", _("Name (English): required.")))
     if not data.lines:
-        problems.append((0, "lines", _("A basket needs at least one line.")))
+        problems.append(BasketProblem(0, "lines", _("A basket needs at least one line.")))
     rows: dict[str, int] = {}
     for position, line in enumerate(data.lines, start=1):
         row = line.row or position
         where = _("Line %(row)s “%(label)s”") % {"row": row, "label": line.label}
         if not line.label:
             problems.append(
-                (row, "label", _("Line %(row)s: the label is required.") % {"row": row})
+                BasketProblem(
+                    row, "label", _("Line %(row)s: the label is required.") % {"row": row}
+                )
             )
         elif line.label.casefold() in rows:
             problems.append(
-                (
+                BasketProblem(
                     row,
                     "label",
                     _("%(line)s: the label “%(value)s” is also used by line %(other)s.")
@@ -427,7 +440,7 @@ def basket_problems(data: BasketData, basket: Basket | None = None) -> list[tupl
         rows.setdefault(line.label.casefold(), row)
         if not (line.quantity.is_finite() and line.quantity > 0):
             problems.append(
-                (
+                BasketProblem(
                     row,
                     "quantity",
                     _("%(line)s, quantity “%(value)s”: must be a positive number.")
@@ -435,10 +448,12 @@ def basket_problems(data: BasketData, basket: Basket | None = None) -> list[tupl
                 )
             )
         if not line.unit:
-            problems.append((row, "unit", _("%(line)s: the unit is required.") % {"line": where}))
+            problems.append(
+                BasketProblem(row, "unit", _("%(line)s: the unit is required.") % {"line": where})
+            )
         if not line.mappings:
             problems.append(
-                (
+                BasketProblem(
                     row,
                     "label",
                     _("%(line)s: no vendor sells it; add a SKU row for the line.")
@@ -450,22 +465,37 @@ def basket_problems(data: BasketData, basket: Basket | None = None) -> list[tupl
             at = _("%(line)s, vendor “%(vendor)s”") % {"line": where, "vendor": vendor}
             if not vendor:
                 problems.append(
-                    (row, "vendor", _("%(line)s: the vendor is required.") % {"line": where})
+                    BasketProblem(
+                        row,
+                        "vendor",
+                        _("%(line)s: the vendor is required.") % {"line": where},
+                        vendor,
+                    )
                 )
             elif vendor.casefold() in vendors:
-                problems.append((row, "vendor", _("%(line)s: mapped twice.") % {"line": at}))
+                problems.append(
+                    BasketProblem(
+                        row, "vendor", _("%(line)s: mapped twice.") % {"line": at}, vendor
+                    )
+                )
             vendors.add(vendor.casefold())
             if not sku_id and not match:
                 problems.append(
-                    (row, "sku_id", _("%(line)s: give a SKU id or a match text.") % {"line": at})
+                    BasketProblem(
+                        row,
+                        "sku_id",
+                        _("%(line)s: give a SKU id or a match text.") % {"line": at},
+                        vendor,
+                    )
                 )
             if not (factor.is_finite() and factor > 0):
                 problems.append(
-                    (
+                    BasketProblem(
                         row,
                         "factor",
                         _("%(line)s, factor “%(value)s”: must be a positive number.")
                         % {"line": at, "value": factor},
+                        vendor,
                     )
                 )
         texts = [("label", line.label), ("unit", line.unit)]
@@ -474,7 +504,7 @@ def basket_problems(data: BasketData, basket: Basket | None = None) -> list[tupl
         for field_name, value in texts:
             if len(value) > _LIMITS[field_name]:
                 problems.append(
-                    (
+                    BasketProblem(
                         row,
                         field_name,
                         _("%(line)s, %(field)s “%(value)s…”: longer than %(max)s characters.")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import tempfile
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -251,7 +252,7 @@ def _basket_editor(request: HttpRequest, item: Basket | None) -> HttpResponse:
                     item = actions.do_update_basket(request.user, item, data)
                     messages.success(request, _("The basket was saved."))
             except actions.BasketInvalid as exc:
-                problems = _place(exc.problems, form, lines)
+                problems = _place(exc.problems, form, lines, mappings)
             except ValidationError:
                 pass  # the rows it refused carry their errors
             else:
@@ -276,16 +277,27 @@ def _basket_editor(request: HttpRequest, item: Basket | None) -> HttpResponse:
     )
 
 
-def _place(problems: list[tuple[int, str, str]], form: BasketForm, lines: object) -> list[str]:
-    """Put each of the action's problems beside its field; those about no field are returned."""
-    rows = {f.row: f for f in lines}  # type: ignore[attr-defined]
+def _place(
+    problems: list[actions.BasketProblem], form: BasketForm, lines: object, mappings: object
+) -> list[str]:
+    """Put each of the action's problems beside its field (a line's, or the SKU row of the line
+    and vendor it is about); those about no field shown are returned."""
+    rows = {f.row: f for f in lines if not f.is_blank()}  # type: ignore[attr-defined]
+    skus = {
+        (f.values()["line"].casefold(), f.values()["vendor"].casefold()): f
+        for f in mappings  # type: ignore[attr-defined]
+        if not f.is_blank()
+    }
     elsewhere = []
-    for row, field, text in problems:
-        target = form if row == 0 else rows.get(row)
-        if target is not None and field in target.fields:
-            target.add_error(field, text)
+    for problem in problems:
+        target: Any = form if problem.row == 0 else rows.get(problem.row)
+        if problem.vendor is not None and target is not None:
+            label = target.values()["label"].casefold()
+            target = skus.get((label, problem.vendor.casefold()))
+        if target is not None and problem.field in target.fields:
+            target.add_error(problem.field, problem.text)
         else:
-            elsewhere.append(text)
+            elsewhere.append(problem.text)
     return elsewhere
 
 

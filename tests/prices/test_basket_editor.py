@@ -175,6 +175,7 @@ def test_a_quantity_that_is_not_a_number_or_a_sku_row_for_no_line_is_named_with_
     )
     page = client.post("/priser/kurver/ny/", post).content.decode()
     assert f"Linje 1 «vCPU», leverandør «{VENDOR}», faktor «0»: må være et positivt tall." in page
+    assert 'id="id_skus-0-factor_error"' in page  # beside the SKU row's factor, too
     assert Basket.objects.count() == 0
     assert not AuditEntry.objects.filter(action__startswith="prices.basket", actor=world.ola)
 
