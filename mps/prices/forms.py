@@ -89,7 +89,8 @@ class _RowForm(forms.Form):
         return {name: (self.cleaned_data.get(name) or "").strip() for name in self.fields}
 
     def is_blank(self) -> bool:
-        return not any(self.values().values())
+        """Every field left empty (on a post, whose rows have no initial values)."""
+        return not self.has_changed()
 
 
 class BasketForm(forms.Form):
@@ -192,19 +193,26 @@ def _plain(value: Decimal) -> str:
 
 def basket_data(
     form: BasketForm, lines: forms.BaseFormSet, mappings: forms.BaseFormSet
-) -> BasketData:
-    """The editor's rows as the action's data (valid forms only); blank rows are left out.
+) -> tuple[BasketData, bool]:
+    """The editor's rows as the action's data, and whether a row was refused here.
 
-    A SKU row names its line by label; one naming no line of the basket is refused here, with
-    its row and value, since the action cannot tell which line it meant.
+    Blank rows are left out. A value a row refused itself (a number that is not one) stands in
+    as 1, so that the action can still name every other problem on the same page; the data
+    must then not be saved. A SKU row names its line by label; one naming no line of the basket
+    is refused here, with its row and value, since the action cannot tell which line it meant.
     """
-    refused = False
-    specs: list[tuple[int, dict[str, str]]] = []
+    refused = not form.is_valid()
+    specs: list[tuple[int, dict[str, str], Decimal]] = []
     for f in lines:
         if f.is_blank():
             continue
         v = f.values()
-        if not v["quantity"]:
+        quantity = Decimal(1)
+        if f.errors:
+            refused = True
+        if "quantity" in f.errors:
+            pass
+        elif not v["quantity"]:
             f.add_error(
                 "quantity",
                 ValidationError(
@@ -213,42 +221,50 @@ def basket_data(
                 ),
             )
             refused = True
-        specs.append((f.row, v))
-    labels = {v["label"].casefold(): v["label"] for _, v in specs if v["label"]}
+        else:
+            quantity = _number(v["quantity"]) or Decimal(0)
+        specs.append((f.row, v, quantity))
+    labels = {v["label"].casefold(): v["label"] for _, v, _ in specs if v["label"]}
     per_line: dict[str, list[tuple[str, str, str, str, Decimal]]] = {}
     for f in mappings:
         if f.is_blank():
             continue
         v = f.values()
+        refused = refused or bool(f.errors)
         key = v["line"].casefold()
         if key not in labels:
-            f.add_error(
-                "line",
-                ValidationError(
-                    _("SKU row %(row)s, line “%(value)s”: no line of the basket has this label."),
-                    params={"row": f.row, "value": v["line"]},
-                ),
-            )
+            if "line" not in f.errors:
+                f.add_error(
+                    "line",
+                    ValidationError(
+                        _(
+                            "SKU row %(row)s, line “%(value)s”: no line of the basket has this "
+                            "label."
+                        ),
+                        params={"row": f.row, "value": v["line"]},
+                    ),
+                )
             refused = True
             continue
-        factor = _number(v["factor"]) if v["factor"] else Decimal(1)
+        factor = Decimal(1)
+        if v["factor"] and "factor" not in f.errors:
+            factor = _number(v["factor"]) or Decimal(0)
         per_line.setdefault(key, []).append(
-            (v["vendor"], v["sku_id"], v["region"], v["match"], factor or Decimal(0))
+            (v["vendor"], v["sku_id"], v["region"], v["match"], factor)
         )
-    if refused:
-        raise ValidationError("rows refused")
-    return BasketData(
-        name=form.cleaned_data["name"].strip(),
-        name_nb=form.cleaned_data["name_nb"].strip(),
-        description=form.cleaned_data["description"].strip(),
+    data = BasketData(
+        name=(form.cleaned_data.get("name") or "").strip(),
+        name_nb=(form.cleaned_data.get("name_nb") or "").strip(),
+        description=(form.cleaned_data.get("description") or "").strip(),
         lines=tuple(
             LineSpec(
                 v["label"],
-                _number(v["quantity"]) or Decimal(0),
+                quantity,
                 v["unit"],
                 tuple(per_line.get(v["label"].casefold(), ())),
                 row=row,
             )
-            for row, v in specs
+            for row, v, quantity in specs
         ),
     )
+    return data, refused

@@ -242,21 +242,25 @@ def _basket_editor(request: HttpRequest, item: Basket | None) -> HttpResponse:
         mappings = MappingFormSet(initial=mapping_rows, prefix="skus")
     problems: list[str] = []
     if posted:
-        if all([form.is_valid(), lines.is_valid(), mappings.is_valid()]):
-            try:
-                data = basket_data(form, lines, mappings)
-                if item is None:
-                    item = actions.do_create_basket(request.user, data)
-                    messages.success(request, _("The basket was created."))
-                else:
-                    item = actions.do_update_basket(request.user, item, data)
-                    messages.success(request, _("The basket was saved."))
-            except actions.BasketInvalid as exc:
-                problems = _place(exc.problems, form, lines, mappings)
-            except ValidationError:
-                pass  # the rows it refused carry their errors
+        form.is_valid()
+        rows_valid = [lines.is_valid(), mappings.is_valid()]  # both, for their errors
+        if not lines.non_form_errors() and not mappings.non_form_errors():
+            data, refused = basket_data(form, lines, mappings)
+            if refused or not all(rows_valid):
+                # Not saved; the action still names what else is wrong, on the same page.
+                problems = _place(actions.basket_problems(data, item), form, lines, mappings)
             else:
-                return redirect("prices:basket", basket_id=item.pk)
+                try:
+                    if item is None:
+                        item = actions.do_create_basket(request.user, data)
+                        messages.success(request, _("The basket was created."))
+                    else:
+                        item = actions.do_update_basket(request.user, item, data)
+                        messages.success(request, _("The basket was saved."))
+                except actions.BasketInvalid as exc:
+                    problems = _place(exc.problems, form, lines, mappings)
+                else:
+                    return redirect("prices:basket", basket_id=item.pk)
         problems = _error_summary(form, lines, mappings) + problems
     return render(
         request,
@@ -270,11 +274,20 @@ def _basket_editor(request: HttpRequest, item: Basket | None) -> HttpResponse:
             "vendors": PriceSku.objects.order_by("vendor_name")
             .values_list("vendor_name", flat=True)
             .distinct(),
-            "labels": [r["label"] for r in line_rows],
+            "labels": _labels(lines) if posted else [r["label"] for r in line_rows],
             "nav": NAV,
         },
         status=400 if posted else 200,
     )
+
+
+def _labels(lines: object) -> list[str]:
+    """The line labels on a posted page, offered in the SKU rows' line field."""
+    return [
+        f.cleaned_data["label"].strip()
+        for f in lines  # type: ignore[attr-defined]
+        if getattr(f, "cleaned_data", None) and f.cleaned_data.get("label", "").strip()
+    ]
 
 
 def _place(
@@ -295,7 +308,8 @@ def _place(
             label = target.values()["label"].casefold()
             target = skus.get((label, problem.vendor.casefold()))
         if target is not None and problem.field in target.fields:
-            target.add_error(problem.field, problem.text)
+            if problem.field not in target.errors:  # one problem a field: the form's own first
+                target.add_error(problem.field, problem.text)
         else:
             elsewhere.append(problem.text)
     return elsewhere

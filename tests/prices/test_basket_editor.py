@@ -253,3 +253,30 @@ def test_every_field_of_the_editor_has_a_label_and_every_error_its_id(catalogue,
         for described in re.findall(r'aria-describedby="([^"]+)"', page):
             assert all(f'id="{ref}"' in page for ref in described.split())
     assert fields > 2 * (3 + 7 * 3 + 6 * 5)  # both editors' fields were seen
+
+
+def test_every_problem_on_the_page_is_named_at_once(prices, world, login):
+    post = basket_post(
+        lines=[
+            {"label": "vCPU", "quantity": "mange", "unit": "vCPU hours"},
+            {"label": "Disk", "quantity": "-5", "unit": ""},
+        ],
+        skus=[
+            {"line": "vCPU", "vendor": VENDOR, "sku_id": "vcpu", "factor": "x"},
+            {"line": "Disk", "vendor": VENDOR, "factor": "0"},
+        ],
+        name="",
+    )
+    page = login(world.ola).post("/priser/kurver/ny/", post).content.decode()
+    summary = page[page.index('id="problems"') : page.index("</div>", page.index('id="problems"'))]
+    for problem in (
+        "Linje 1, mengde «mange»: ikke et tall.",
+        "SKU-rad 1, faktor «x»: ikke et tall.",
+        "Linje 2 «Disk», mengde «-5»: må være et positivt tall.",
+        "Linje 2 «Disk»: enheten må fylles ut.",
+        f"Linje 2 «Disk», leverandør «{VENDOR}»: oppgi en SKU-id eller en søketekst.",
+        f"Linje 2 «Disk», leverandør «{VENDOR}», faktor «0»: må være et positivt tall.",
+    ):
+        assert problem in summary
+    assert summary.count("<li>") == 7  # and the English name, required
+    assert Basket.objects.count() == 0
