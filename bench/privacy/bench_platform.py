@@ -11,18 +11,24 @@ tasks and notifications for every agency using the service, re-assess).
         --db postgres://postgres@127.0.0.1:5432/mps_bench_privacy          # dropped and re-created
 
 The fill (organisations, activities, links, the DPF list) is written in bulk and is not
-measured; the first full assessment of every chain is measured and reported too.
+measured; the first full assessment of every chain is measured and reported too. (a) and
+(b) run --repeat times (default 5), each import moving every due date again and lapsing
+another organisation, each publication on another service; medians are reported with
+every run, and a digest of the stored verdicts to compare two versions of the code.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import random
+import statistics
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -60,6 +66,8 @@ def configure(db: str) -> str:
 
 
 PROFILE = ""
+PROFILE_SORT = "tottime"
+PROFILE_FILTER = ""
 
 
 def timed(fn: Any, case: str = "") -> tuple[Any, float, float]:
@@ -71,7 +79,8 @@ def timed(fn: Any, case: str = "") -> tuple[Any, float, float]:
 
         profile = cProfile.Profile()
         out = profile.runcall(fn)
-        pstats.Stats(profile, stream=sys.stderr).sort_stats("tottime").print_stats(40)
+        stats = pstats.Stats(profile, stream=sys.stderr).sort_stats(PROFILE_SORT)
+        stats.print_stats(PROFILE_FILTER, 40)
         return out, 0.0, 0.0
     wall, cpu = time.perf_counter(), time.process_time()
     out = fn()
@@ -207,56 +216,21 @@ def fill(agencies: int, per_agency: int, rng: random.Random) -> dict[str, Any]:
     return {"fill_s": round(time.perf_counter() - t0, 1), "services": services}
 
 
-def run(db: str, agencies: int, per_agency: int) -> dict[str, Any]:
-    url = configure(db)
-    from django.core.management import call_command
-    from django.db import connection
-
-    call_command("migrate", verbosity=0)
-    from mps.privacy import actions, chain, dpf
-    from mps.privacy.actions import DeclarationData, EntryData
-    from mps.privacy.models import HopAssessment, Notification, ProcessingActivity, ReviewTask
-
-    rng = random.Random(2026)
-    filled = fill(agencies, per_agency, rng)
-    services = filled.pop("services")
-    results: dict[str, Any] = {"db": connection.vendor, "url": url.split("@")[-1], **filled}
-
-    everything = ProcessingActivity.objects.select_related("agency")
-    hops, wall, cpu = timed(lambda: chain.reassess(everything, TODAY), "initial")
-    results["initial_assessment"] = {"hops": hops, "wall_s": round(wall, 2), "cpu_s": round(cpu, 2)}
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
-
-    # (a) A new list: every organisation's next due date moves (every chain relies on one),
-    # and one organisation used by a chain lapses (its agencies are alerted).
-    new = dpf_snapshot(random.Random(1), shift_days=365)
-    lapsed_org = "US Cloud 0, Inc."
-    from dataclasses import replace
-
-    new = replace(
-        new,
-        organisations=tuple(
-            replace(o, entry=replace(o.entry, eu_us="inactive"))
-            if o.entry.organisation == lapsed_org
-            else o
-            for o in new.organisations
-        ),
-    )
-    result, wall, cpu = timed(lambda: dpf.import_snapshot(None, new, TODAY), "import")
-    results["dpf_import_reassess_all"] = {
-        "changes": len(result.changes),
-        "hops": result.hops_assessed,
-        "agencies_alerted": len(result.alerted_agency_ids),
-        "wall_s": round(wall, 2),
-        "cpu_s": round(cpu, 2),
+def summary(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """The medians of wall and CPU time over the runs, and every run."""
+    return {
+        "wall_s_median": round(statistics.median(r["wall_s"] for r in runs), 2),
+        "cpu_s_median": round(statistics.median(r["cpu_s"] for r in runs), 2),
+        "runs": runs,
     }
 
-    # (b) One vendor publishes a new version (a new sub-processor) of one service.
-    service = services[7]
-    current = actions.current_of(service)
-    entries = list(current.entries.order_by("position"))
+
+def publish_new_version(service: Any) -> None:
+    """A draft of `service`'s current chain with one more sub-processor."""
+    from mps.privacy import actions
+    from mps.privacy.actions import DeclarationData, EntryData
+
+    entries = list(actions.current_of(service).entries.order_by("position"))
     data = DeclarationData(
         processing_locations=("NO",),
         entries=tuple(
@@ -276,17 +250,98 @@ def run(db: str, agencies: int, per_agency: int) -> dict[str, Any]:
         change_note="Ny underleverandør",
     )
     actions.save_declaration_draft(None, service, data)
-    users = ProcessingActivity.objects.filter(services=service).count()
-    before = (ReviewTask.objects.count(), Notification.objects.count())
-    result, wall, cpu = timed(lambda: actions.publish_declaration(None, service, TODAY), "publish")
-    results["one_vendor_publishes"] = {
-        "activities": users,
-        "agencies_notified": Notification.objects.count() - before[1],
-        "review_tasks": ReviewTask.objects.count() - before[0],
-        "hops": result.hops_assessed,
-        "wall_s": round(wall, 2),
-        "cpu_s": round(cpu, 2),
-    }
+
+
+def digest() -> str:
+    """A hash of every stored verdict and hop count (not the row ids), to check that two
+    versions of the code leave the same result."""
+    from mps.privacy.models import HopAssessment, ProcessingActivity
+
+    fields = [f.attname for f in HopAssessment._meta.concrete_fields if f.attname != "id"]
+    h = hashlib.sha256()
+    for row in (
+        HopAssessment.objects.order_by("activity_id", "service_id", "position")
+        .values_list(*fields)
+        .iterator(chunk_size=5000)
+    ):
+        h.update(json.dumps(row, default=str, sort_keys=True).encode())
+    for row in ProcessingActivity.objects.order_by("pk").values_list(
+        "pk", "hops_ok", "hops_action", "hops_blocked"
+    ):
+        h.update(json.dumps(row).encode())
+    return h.hexdigest()[:16]
+
+
+def run(db: str, agencies: int, per_agency: int, repeat: int) -> dict[str, Any]:
+    url = configure(db)
+    from django.core.management import call_command
+    from django.db import connection
+
+    call_command("migrate", verbosity=0)
+    from mps.privacy import actions, chain, dpf
+    from mps.privacy.models import HopAssessment, Notification, ProcessingActivity, ReviewTask
+
+    rng = random.Random(2026)
+    filled = fill(agencies, per_agency, rng)
+    services = filled.pop("services")
+    results: dict[str, Any] = {"db": connection.vendor, "url": url.split("@")[-1], **filled}
+
+    everything = ProcessingActivity.objects.select_related("agency")
+    hops, wall, cpu = timed(lambda: chain.reassess(everything, TODAY), "initial")
+    results["initial_assessment"] = {"hops": hops, "wall_s": round(wall, 2), "cpu_s": round(cpu, 2)}
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+
+    # (a) A new list: every organisation's next due date moves (every chain relies on one),
+    # and one organisation used by a chain lapses (its agencies are alerted). Repeated with
+    # the due dates a year later each time and another used organisation lapsing (the one
+    # before is reinstated), so every run is the same worst case.
+    # (b) One vendor publishes a new version (a new sub-processor) of one service.
+    imports: list[dict[str, Any]] = []
+    publishes: list[dict[str, Any]] = []
+    for i in range(repeat):
+        new = dpf_snapshot(random.Random(1), shift_days=365 * (i + 1))
+        lapsed_org = f"US Cloud {7 * (i % SERVICES)}, Inc."  # chain_for: service s uses 7s
+        new = replace(
+            new,
+            organisations=tuple(
+                replace(o, entry=replace(o.entry, eu_us="inactive"))
+                if o.entry.organisation == lapsed_org
+                else o
+                for o in new.organisations
+            ),
+        )
+        result, wall, cpu = timed(lambda new=new: dpf.import_snapshot(None, new, TODAY), "import")
+        imports.append(
+            {
+                "changes": len(result.changes),
+                "hops": result.hops_assessed,
+                "agencies_alerted": len(result.alerted_agency_ids),
+                "wall_s": round(wall, 2),
+                "cpu_s": round(cpu, 2),
+            }
+        )
+        service = services[(7 + i) % SERVICES]
+        publish_new_version(service)
+        users = ProcessingActivity.objects.filter(services=service).count()
+        before = (ReviewTask.objects.count(), Notification.objects.count())
+        result, wall, cpu = timed(
+            lambda service=service: actions.publish_declaration(None, service, TODAY), "publish"
+        )
+        publishes.append(
+            {
+                "activities": users,
+                "agencies_notified": Notification.objects.count() - before[1],
+                "review_tasks": ReviewTask.objects.count() - before[0],
+                "hops": result.hops_assessed,
+                "wall_s": round(wall, 2),
+                "cpu_s": round(cpu, 2),
+            }
+        )
+    results["dpf_import_reassess_all"] = summary(imports)
+    results["one_vendor_publishes"] = summary(publishes)
+    results["stored_hops_digest"] = digest()
     results["stored_hops"] = HopAssessment.objects.count()
     return results
 
@@ -297,16 +352,21 @@ def main() -> None:
     parser.add_argument("--agencies", type=int, default=600)
     parser.add_argument("--activities", type=int, default=50)
     parser.add_argument(
+        "--repeat", type=int, default=5, help="Runs of (a) and (b), reported with their medians."
+    )
+    parser.add_argument(
         "--profile",
         default="",
         choices=["", "initial", "import", "publish"],
         help="Profile a case.",
     )
+    parser.add_argument("--profile-sort", default="tottime", help="e.g. cumulative")
+    parser.add_argument("--profile-filter", default="", help="a regex on file:function")
     args = parser.parse_args()
-    global PROFILE
-    PROFILE = args.profile
+    global PROFILE, PROFILE_SORT, PROFILE_FILTER
+    PROFILE, PROFILE_SORT, PROFILE_FILTER = args.profile, args.profile_sort, args.profile_filter
     load = os.getloadavg()
-    results = run(args.db, args.agencies, args.activities)
+    results = run(args.db, args.agencies, args.activities, args.repeat)
     results["load_before"] = [round(x, 2) for x in load]
     results["load_after"] = [round(x, 2) for x in os.getloadavg()]
     results["workload"] = f"{args.agencies} agencies x {args.activities} activities"

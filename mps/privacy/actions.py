@@ -467,11 +467,11 @@ def _open_reviews(
         ],
         batch_size=500,
     )
-    _audit_many(actor, "privacy.review.open", reviews)
+    audit_many(actor, "privacy.review.open", reviews)
     return reviews
 
 
-def _audit_many(actor: Any, action: str, objects: list[Any]) -> None:
+def audit_many(actor: Any, action: str, objects: list[Any]) -> None:
     """`audit.record(actor, action, obj, after=snapshot)` for many objects in one insert."""
     from mps.core.models import AuditEntry
 

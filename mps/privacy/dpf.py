@@ -16,9 +16,10 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
-from mps.core import audit
 from mps.core.tenancy import Viewer
+from mps.organisations.models import Organisation
 from mps.privacy import chain
+from mps.privacy.actions import audit_many
 from mps.privacy.dpfwatch import (
     DpfChange,
     EntityUse,
@@ -159,7 +160,8 @@ def import_snapshot(actor: Any, snapshot: Snapshot, today: date | None = None) -
     activity_ids = {u.chain for u in uses}
     hops = chain.reassess_ids(activity_ids, today)
     touched = impacts(changes, uses)
-    made = 0
+    agencies = Organisation.objects.in_bulk(list(touched))
+    notes = []
     for agency_id, pairs in sorted(touched.items()):
         seen: set[tuple[str, str]] = set()
         lines = []
@@ -169,17 +171,20 @@ def import_snapshot(actor: Any, snapshot: Snapshot, today: date | None = None) -
                 continue
             seen.add(key)
             lines.append(describe(change).nb)
-        note = Notification.objects.create(
-            agency_id=agency_id,
-            subject=f"Endring på DPF-listen: {', '.join(sorted({o for _k, o in seen}))}"[:300],
-            body=" ".join(lines),
+        notes.append(
+            Notification(
+                agency=agencies[agency_id],
+                subject=f"Endring på DPF-listen: {', '.join(sorted({o for _k, o in seen}))}"[:300],
+                body=" ".join(lines),
+            )
         )
-        audit.record(actor, "privacy.dpf.alert", note, after=audit.snapshot(note))
-        made += 1
+    # In bulk, with their audit entries: a lapsed name can touch hundreds of agencies.
+    notes = Notification.objects.bulk_create(notes, batch_size=500)
+    audit_many(actor, "privacy.dpf.alert", notes)
     return DpfImportResult(
         changes=changes,
         alerted_agency_ids=sorted(touched),
-        notifications=made,
+        notifications=len(notes),
         hops_assessed=hops,
     )
 

@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 from django.core.exceptions import PermissionDenied
 
+from mps.core.models import AuditEntry
 from mps.core.tenancy import viewer_for
 from mps.privacy import dpf
 from mps.privacy.dpfwatch import ListedOrganisation, Snapshot
@@ -45,6 +46,9 @@ def test_a_lapsed_entity_blocks_its_hops_and_alerts_only_the_agencies_using_it(w
     assert note.agency == world.eksempel and ACME in note.subject
     assert HopAssessment.objects.get(activity=using, country="US").status == "blocked"
     assert DpfListEntry.objects.get().eu_us == "inactive"
+    alert = AuditEntry.objects.get(action="privacy.dpf.alert")
+    assert (alert.object_id, alert.organisation) == (str(note.pk), world.eksempel)
+    assert alert.after["subject"] == note.subject
 
 
 def test_dropping_hr_coverage_alerts_only_agencies_whose_hop_reaches_hr_data(world):
