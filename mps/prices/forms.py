@@ -111,7 +111,12 @@ class BasketForm(forms.Form):
 
 class LineForm(_RowForm):
     label = forms.CharField(label=_("Line"), max_length=200, required=False)
-    quantity = forms.CharField(label=_("Quantity per month"), max_length=40, required=False)
+    quantity = forms.CharField(
+        label=_("Quantity per month"),
+        max_length=40,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+    )
     unit = forms.CharField(label=_("Unit"), max_length=100, required=False)
 
     def clean_quantity(self) -> str:
@@ -129,22 +134,38 @@ class MappingForm(_RowForm):
         label=_("Line"),
         max_length=200,
         required=False,
-        widget=forms.TextInput(attrs={"list": "basket-line-labels"}),
+        widget=forms.TextInput(attrs={"list": "basket-line-labels", "size": 10}),
     )
     vendor = forms.CharField(
         label=_("Vendor"),
         max_length=200,
         required=False,
-        widget=forms.TextInput(attrs={"list": "basket-vendors"}),
+        widget=forms.TextInput(attrs={"list": "basket-vendors", "size": 20}),
     )
-    sku_id = forms.CharField(label=_("SKU id"), max_length=200, required=False)
-    region = forms.CharField(label=_("Region"), max_length=100, required=False)
-    match = forms.CharField(label=_("Match text"), max_length=200, required=False)
+    # Sizes keep the six columns within the page (no inline style: the CSP forbids it).
+    sku_id = forms.CharField(
+        label=_("SKU id"),
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(attrs={"size": 12}),
+    )
+    region = forms.CharField(
+        label=_("Region"),
+        max_length=100,
+        required=False,
+        widget=forms.TextInput(attrs={"size": 10}),
+    )
+    match = forms.CharField(
+        label=_("Match text"),
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(attrs={"size": 12}),
+    )
     factor = forms.CharField(
         label=_("SKU units per line unit"),
         max_length=40,
         required=False,
-        widget=forms.TextInput(attrs={"placeholder": "1"}),
+        widget=forms.TextInput(attrs={"placeholder": "1", "size": 5, "inputmode": "decimal"}),
     )
 
     def clean_factor(self) -> str:
