@@ -276,13 +276,11 @@ def build_plan(layout: Layout, source: str) -> Plan:
         + " FROM typed"
     )
 
-    nok = lit(HOME_CURRENCY)
+    fx_date, fx_rate = fx_sql(R.v("BillingCurrency"), "x_charge_date")
     joined = (
         "joined AS (SELECT typed.*, "  # noqa: S608 - identifiers quoted by q(), values by lit()
-        f"CASE WHEN {R.v('BillingCurrency')} = {nok} THEN x_charge_date ELSE fx.quote_day END AS x_fx_date, "
-        f"CASE WHEN {R.v('BillingCurrency')} = {nok} THEN 1.0 ELSE fx.rate END AS x_fx_rate "
-        f"FROM typed LEFT JOIN fx_daily AS fx ON fx.currency = {R.v('BillingCurrency')} "
-        "AND fx.day = typed.x_charge_date)"
+        f"{fx_date} AS x_fx_date, {fx_rate} AS x_fx_rate "
+        f"FROM typed {fx_join(R.v('BillingCurrency'), 'typed.x_charge_date')})"
     )
     out_cols = [f"{R.v(c.name)} AS {q(c.name)}" for c in CATALOGUE]
     out_cols += [f"{q('c_' + stored)} AS {q(stored)}" for stored in layout.custom]
@@ -292,7 +290,7 @@ def build_plan(layout: Layout, source: str) -> Plan:
         "x_fx_date AS x_mps_fx_date",
         "x_fx_rate AS x_mps_fx_rate",
     ]
-    for cost in ("BilledCost", "EffectiveCost", "ListCost", "ContractedCost"):
+    for cost in NOK_COSTS:
         out_cols.append(f"{R.v(cost)} * x_fx_rate AS {nok_column(cost)}")
     out_cols += _flag_columns(errors, "x_mps_errors_")
     out_cols += _flag_columns(warnings, "x_mps_warnings_")
@@ -314,6 +312,16 @@ def _connect(fx: FxTable, temp_dir: Path) -> duckdb.DuckDBPyConnection:
     con.execute("SET enable_progress_bar = false")
     con.execute(f"SET memory_limit = {lit(DUCKDB_MEMORY_LIMIT)}")
     con.execute(f"SET temp_directory = {lit(str(temp_dir))}")
+    load_fx_daily(con, fx)
+    return con
+
+
+# The cost columns also stored in NOK (columns.nok_column), at the row's rate.
+NOK_COSTS = ("BilledCost", "EffectiveCost", "ListCost", "ContractedCost")
+
+
+def load_fx_daily(con: duckdb.DuckDBPyConnection, fx: FxTable) -> None:
+    """Create the table fx_daily (currency, day, quote_day, rate): FxTable.daily() in DuckDB."""
     daily = fx.daily()
     table = pa.table(
         {
@@ -326,7 +334,24 @@ def _connect(fx: FxTable, temp_dir: Path) -> duckdb.DuckDBPyConnection:
     con.register("fx_daily_arrow", table)
     con.execute("CREATE TABLE fx_daily AS SELECT * FROM fx_daily_arrow")
     con.unregister("fx_daily_arrow")
-    return con
+
+
+def fx_join(currency: str, charge_date: str, alias: str = "fx") -> str:
+    """The join that finds a row's quote in fx_daily (no match: no rate that day)."""
+    return (
+        f"LEFT JOIN fx_daily AS {alias} ON {alias}.currency = {currency} "
+        f"AND {alias}.day = {charge_date}"
+    )
+
+
+def fx_sql(currency: str, charge_date: str, alias: str = "fx") -> tuple[str, str]:
+    """SQL for a row's (fx date, NOK rate) over fx_join: NOK at 1 on its own day, else NULL
+    where fx_daily has no quote. Shared by ingest and reconvert, so both convert alike."""
+    nok = lit(HOME_CURRENCY)
+    return (
+        f"CASE WHEN {currency} = {nok} THEN {charge_date} ELSE {alias}.quote_day END",
+        f"CASE WHEN {currency} = {nok} THEN 1.0 ELSE {alias}.rate END",
+    )
 
 
 def ingest_file(
