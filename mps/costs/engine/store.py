@@ -8,7 +8,8 @@ Layout under the costs directory:
 
 An import builds a new generation (hard links to the snapshots it keeps, its own new files), then
 points `current` at it: readers see the old data or the new, never a mix, and a crash leaves the
-old generation in place (issue 6: "a file is all in or all out").
+old generation in place (issue 6: "a file is all in or all out"). Reconverting rows to NOK after
+new exchange rates (reconvert.py) publishes the rewritten snapshots the same way.
 """
 
 from __future__ import annotations
@@ -108,6 +109,30 @@ class OrgStore:
         new_keys = {s.key for s in new}
         replaced = [s for s in old.snapshots if s.key in new_keys]
         kept = [s for s in old.snapshots if s.key not in new_keys]
+        self._publish(staging, kept, new, Manifest(kept + new, [*old.checksums, checksum]))
+        return replaced
+
+    def replace_files(self, staging: Path, keys: set[str]) -> str:
+        """Publish rewritten files of existing snapshots (same rows, same manifest); return the
+        new generation's name.
+
+        `staging` holds each rewritten snapshot's directory (snapshot_dir) in full; the other
+        snapshots are linked unchanged. No checksum is added: no file was imported. Call it
+        under `locked()`, like an import.
+        """
+        old = self.manifest()
+        unknown = keys - {s.key for s in old.snapshots}
+        if unknown:
+            raise StoreError(f"no such snapshot(s): {', '.join(sorted(unknown))}")
+        kept = [s for s in old.snapshots if s.key not in keys]
+        rewritten = [s for s in old.snapshots if s.key in keys]
+        return self._publish(staging, kept, rewritten, old)
+
+    def _publish(
+        self, staging: Path, kept: list[Snapshot], staged: list[Snapshot], manifest: Manifest
+    ) -> str:
+        """Build a generation of `kept` (hard links) and `staged` (moved from staging), then
+        point `current` at it: readers see the old generation or the new, never a mix."""
         generation = self.root / f"gen-{uuid.uuid4().hex}"
         generation.mkdir()
         current = self.current.resolve() if self.current.exists() else None
@@ -118,19 +143,18 @@ class OrgStore:
             target.mkdir(parents=True)
             for file in source.iterdir():
                 os.link(file, target / file.name)
-        for s in new:
+        for s in staged:
             source = staging / snapshot_dir(s)
             target = generation / snapshot_dir(s)
             target.parent.mkdir(parents=True, exist_ok=True)
             source.rename(target)
-        manifest = Manifest(kept + new, [*old.checksums, checksum])
         (generation / MANIFEST).write_text(manifest.to_json())
         link = self.root / f"{CURRENT}.{uuid.uuid4().hex}"
         link.symlink_to(generation.name)
         link.replace(self.current)  # rename(2) over the old symlink is atomic
         shutil.rmtree(staging, ignore_errors=True)
         self.collect_garbage()
-        return replaced
+        return generation.name
 
     def collect_garbage(self) -> None:
         """Remove generations and staging directories nothing points at (also after a crash)."""
