@@ -9,27 +9,10 @@ from decimal import Decimal
 import pytest
 from django.core.management import CommandError, call_command
 
-from mps.core.tenancy import viewer_for
-from mps.riskscore import actions
 from mps.riskscore.models import Asset, ScanRun
-from tests.riskscore.conftest import DNS_TOKEN
+from tests.riskscore.helpers import verified_eksempel, web_and_tls  # noqa: F401 (fixture)
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def network(risknet):
-    actions.set_scan_config(risknet.only("http", "tls"))
-    yield risknet
-    actions.set_scan_config(None)
-
-
-def verified(world):
-    asset = actions.do_add_asset(viewer_for(world.alice), world.eksempel, "domain", "eksempel.test")
-    Asset.objects.filter(pk=asset.pk).update(token=DNS_TOKEN)
-    asset.refresh_from_db()
-    assert actions.do_verify_asset(viewer_for(world.alice), asset, "dns_txt").verified
-    return asset
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("web_and_tls")]
 
 
 def run(*args):
@@ -39,7 +22,7 @@ def run(*args):
 
 
 def test_scan_org_then_score_json_gives_every_deduction_with_its_finding(world):
-    verified(world)
+    verified_eksempel(world)
     text = run("scan", "--org", world.eksempel.orgnr)
     assert "eksempel" in text.lower() and "grade" in text
     assert ScanRun.objects.filter(organisation=world.eksempel, trigger="cli").count() == 1
@@ -54,7 +37,7 @@ def test_scan_org_then_score_json_gives_every_deduction_with_its_finding(world):
 
 
 def test_scan_all_scans_only_organisations_with_verified_assets(world):
-    verified(world)
+    verified_eksempel(world)
     data = json.loads(run("scan", "--all", "--json"))
     assert [o["orgnr"] for o in data["organisations"]] == [world.eksempel.orgnr]
 
@@ -71,7 +54,7 @@ def test_score_without_measurements_says_so(world):
 
 
 def test_footprint_recheck_reports_its_counts(world):
-    verified(world)
+    verified_eksempel(world)
     Asset.objects.update(last_checked_at=None)
     counts = json.loads(run("footprint-recheck"))
     assert counts == {

@@ -15,26 +15,16 @@ from mps.core.tenancy import viewer_for
 from mps.organisations.models import Organisation
 from mps.organisations.orgnr import synthetic_orgnr
 from mps.riskscore import actions
-from mps.riskscore.models import Asset, Finding
+from mps.riskscore.models import Finding
 from tests.conftest import make_user
-from tests.riskscore.conftest import DNS_TOKEN
+from tests.riskscore.helpers import verified_eksempel, web_and_tls  # noqa: F401 (fixture)
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def network(risknet):
-    actions.set_scan_config(risknet.only("http", "tls"))
-    yield risknet
-    actions.set_scan_config(None)
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("web_and_tls")]
 
 
 @pytest.fixture
 def finding(world):
-    asset = actions.do_add_asset(viewer_for(world.alice), world.eksempel, "domain", "eksempel.test")
-    Asset.objects.filter(pk=asset.pk).update(token=DNS_TOKEN)
-    asset.refresh_from_db()
-    actions.do_verify_asset(viewer_for(world.alice), asset, "dns_txt")
+    verified_eksempel(world)
     actions.run_scan(world.eksempel)
     return Finding.objects.get(check_id="http.hsts.missing")
 

@@ -10,29 +10,13 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from mps.core.tenancy import viewer_for
 from mps.riskscore import actions, distributed
 from mps.riskscore.models import Asset, AssetScan, Finding, ScanRun, ScanSchedule, ScoreSnapshot
 from mps.riskscore.schedule import due_organisations
 from mps.scanner.runner import scan_sync
-from tests.riskscore.conftest import DNS_TOKEN
+from tests.riskscore.helpers import verified_eksempel, web_and_tls  # noqa: F401 (fixture)
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def network(risknet):
-    actions.set_scan_config(risknet.only("http", "tls"))
-    yield risknet
-    actions.set_scan_config(None)
-
-
-def verified(world):
-    asset = actions.do_add_asset(viewer_for(world.alice), world.eksempel, "domain", "eksempel.test")
-    Asset.objects.filter(pk=asset.pk).update(token=DNS_TOKEN)
-    asset.refresh_from_db()
-    assert actions.do_verify_asset(viewer_for(world.alice), asset, "dns_txt").verified
-    return asset
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("web_and_tls")]
 
 
 def run(*args):
@@ -42,7 +26,7 @@ def run(*args):
 
 
 def test_without_a_broker_dispatch_runs_each_batch_here_and_closes_the_run(world):
-    asset = verified(world)
+    asset = verified_eksempel(world)
     (sent,) = distributed.dispatch([world.eksempel], trigger="cli")
     run_row = ScanRun.objects.get(pk=sent.run.pk)
     assert run_row.status == ScanRun.Status.DONE and run_row.finished_at
@@ -54,7 +38,7 @@ def test_without_a_broker_dispatch_runs_each_batch_here_and_closes_the_run(world
 
 
 def test_a_task_delivered_again_after_it_finished_writes_nothing(world):
-    asset = verified(world)
+    asset = verified_eksempel(world)
     (sent,) = distributed.dispatch([world.eksempel])
     before = list(Finding.objects.values_list("pk", "observed_at"))
     config = distributed.config_to_json(actions.scan_config())
@@ -64,7 +48,7 @@ def test_a_task_delivered_again_after_it_finished_writes_nothing(world):
 
 
 def test_a_task_redone_after_its_worker_died_updates_the_same_findings(world):
-    asset = verified(world)
+    asset = verified_eksempel(world)
     (sent,) = distributed.dispatch([world.eksempel])
     keys = set(Finding.objects.values_list("pk", "asset_id", "check_id", "address", "port"))
     # The worker died after writing but before the row was marked: the task comes back.
@@ -79,7 +63,7 @@ def test_a_task_redone_after_its_worker_died_updates_the_same_findings(world):
 
 
 def test_record_result_is_keyed_by_asset_check_address_and_port(world):
-    asset = verified(world)
+    asset = verified_eksempel(world)
     (result,) = scan_sync([asset.value], actions.scan_config())
     first = actions.record_result(asset, result)
     assert first > 0
@@ -95,7 +79,7 @@ def test_the_task_message_carries_the_whole_scan_configuration(risknet):
 
 
 def test_an_organisation_is_due_when_an_asset_is_unmeasured_or_older_than_its_cadence(world):
-    asset = verified(world)
+    asset = verified_eksempel(world)
     assert due_organisations() == [world.eksempel]  # never measured
     Asset.objects.filter(pk=asset.pk).update(last_scanned_at=timezone.now() - timedelta(days=3))
     assert due_organisations() == []
@@ -110,7 +94,7 @@ def test_an_organisation_is_due_when_an_asset_is_unmeasured_or_older_than_its_ca
 
 
 def test_an_organisation_with_a_scan_in_progress_is_not_queued_again(world):
-    verified(world)
+    verified_eksempel(world)
     ScanRun.objects.create(
         organisation=world.eksempel, started_at=timezone.now(), method_version="x"
     )
@@ -118,7 +102,7 @@ def test_an_organisation_with_a_scan_in_progress_is_not_queued_again(world):
 
 
 def test_scan_due_scans_what_is_due_and_then_nothing(world):
-    verified(world)
+    verified_eksempel(world)
     data = json.loads(run("scan", "--due", "--json"))
     assert [o["orgnr"] for o in data["organisations"]] == [world.eksempel.orgnr]
     assert ScanRun.objects.get().trigger == "schedule"

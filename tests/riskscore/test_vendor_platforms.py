@@ -15,24 +15,9 @@ from mps.registry import actions as registry
 from mps.riskscore import actions, reports
 from mps.riskscore.models import Asset
 from tests.registry.factories import make_service, service_data
-from tests.riskscore.conftest import DNS_TOKEN
+from tests.riskscore.helpers import verified_eksempel, web_and_tls  # noqa: F401 (fixture)
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def network(risknet):
-    actions.set_scan_config(risknet.only("http", "tls"))
-    yield risknet
-    actions.set_scan_config(None)
-
-
-def verified_domain(world):
-    asset = actions.do_add_asset(viewer_for(world.alice), world.eksempel, "domain", "eksempel.test")
-    Asset.objects.filter(pk=asset.pk).update(token=DNS_TOKEN)
-    asset.refresh_from_db()
-    assert actions.do_verify_asset(viewer_for(world.alice), asset, "dns_txt").verified
-    return asset
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("web_and_tls")]
 
 
 def hosting(world, publish=True):
@@ -80,7 +65,7 @@ def test_discovery_attributes_a_cname_target_on_a_platform_to_the_vendor_not_the
     world, login
 ):
     service = hosting(world)
-    domain = verified_domain(world)
+    domain = verified_eksempel(world)
 
     found = {a.value: a for a in actions.do_discover(viewer_for(world.alice), domain)}
 
@@ -124,7 +109,7 @@ def test_publishing_a_platform_takes_an_agencys_host_out_of_its_score_and_withdr
 
 
 def test_the_daily_recheck_applies_platforms_published_while_the_signal_was_missed(world):
-    verified_domain(world)
+    verified_eksempel(world)
     host = actions.do_add_asset(viewer_for(world.alice), world.eksempel, "host", "a.hosting.test")
     hosting(world)  # on_commit never runs inside the test's transaction: no signal
     host.refresh_from_db()
