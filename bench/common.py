@@ -46,3 +46,36 @@ def synthetic_orgnrs(n: int, first_seed: int) -> list[str]:
     from mps.organisations.orgnr import synthetic_orgnr
 
     return [synthetic_orgnr(seed) for seed in range(first_seed, first_seed + n)]
+
+
+def setup_django(
+    db: str, prefix: str, *, settings_module: str = "tests.settings"
+) -> tuple[str, str]:
+    """Point Django at a fresh database (``sqlite`` or a ``postgres://…/mps_bench*`` URL that
+    is dropped and re-created) and a new data directory, and set it up; returns both.
+
+    DEBUG is off after set-up (it would keep every query in memory) and the test client's host
+    is allowed.
+    """
+    import os
+    import tempfile
+
+    data_dir = tempfile.mkdtemp(prefix=prefix)
+    if db == "sqlite":
+        url = f"sqlite:///{data_dir}/bench.sqlite3"
+    else:
+        url = db
+        recreate_postgres(url)
+    os.environ["MPS_DATABASE_URL"] = url
+    os.environ["MPS_DATA_DIR"] = data_dir
+    os.environ.setdefault("MPS_SECRET_KEY", "bench-secret-key-that-is-long-enough-0123456789")
+    os.environ["MPS_DEBUG"] = "1"  # no host list needed during set-up
+    os.environ["DJANGO_SETTINGS_MODULE"] = settings_module
+    os.environ.pop("MPS_TEST_DATABASE_URL", None)
+    import django
+    from django.conf import settings
+
+    django.setup()
+    settings.DEBUG = False
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+    return url, data_dir

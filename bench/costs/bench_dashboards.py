@@ -31,7 +31,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from bench.common import recreate_postgres, synthetic_orgnrs  # noqa: E402
+from bench.common import setup_django, synthetic_orgnrs  # noqa: E402
 
 P95_GOAL_MS = 300
 MONTHS = 24
@@ -44,25 +44,7 @@ SECTORS = ("municipality", "municipality", "state", "county_municipality")
 
 
 def configure(db: str = "sqlite") -> str:
-    data_dir = tempfile.mkdtemp(prefix="mps-bench-costs-")
-    if db == "sqlite":
-        url = f"sqlite:///{data_dir}/bench.sqlite3"
-    else:
-        url = db
-        recreate_postgres(url)
-    os.environ["MPS_DATABASE_URL"] = url
-    os.environ["MPS_DATA_DIR"] = data_dir
-    os.environ.setdefault("MPS_SECRET_KEY", "bench-secret-key-that-is-long-enough-0123456789")
-    os.environ["MPS_DEBUG"] = "1"
-    os.environ["DJANGO_SETTINGS_MODULE"] = "tests.settings"
-    os.environ.pop("MPS_TEST_DATABASE_URL", None)
-    import django
-    from django.conf import settings
-
-    django.setup()
-    settings.DEBUG = False
-    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
-    return data_dir
+    return setup_django(db, "mps-bench-costs-")[1]
 
 
 def _months(n: int) -> list[str]:

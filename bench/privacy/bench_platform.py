@@ -26,7 +26,6 @@ import os
 import random
 import statistics
 import sys
-import tempfile
 import time
 from dataclasses import replace
 from datetime import date, timedelta
@@ -35,7 +34,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from bench.common import recreate_postgres, synthetic_orgnrs  # noqa: E402
+from bench.common import setup_django, synthetic_orgnrs  # noqa: E402
 
 TODAY = date(2026, 11, 29)
 CATEGORIES = ["contact", "identity", "hr", "health", "national_id", "case_data", "financial"]
@@ -45,24 +44,7 @@ DPF_ORGS = 3000
 
 
 def configure(db: str) -> str:
-    data_dir = tempfile.mkdtemp(prefix="mps-bench-privacy-")
-    if db == "sqlite":
-        url = f"sqlite:///{data_dir}/bench.sqlite3"
-    else:
-        url = db
-        recreate_postgres(url)
-    os.environ["MPS_DATABASE_URL"] = url
-    os.environ["MPS_DATA_DIR"] = data_dir
-    os.environ.setdefault("MPS_SECRET_KEY", "bench-secret-key-that-is-long-enough-0123456789")
-    os.environ["MPS_DEBUG"] = "1"  # no host list needed; query logging is off below
-    os.environ["DJANGO_SETTINGS_MODULE"] = "mps.settings"
-    os.environ.pop("MPS_TEST_DATABASE_URL", None)
-    import django
-    from django.conf import settings
-
-    django.setup()
-    settings.DEBUG = False  # DEBUG keeps every query in memory
-    return url
+    return setup_django(db, "mps-bench-privacy-", settings_module="mps.settings")[0]
 
 
 PROFILE = ""

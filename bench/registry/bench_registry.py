@@ -18,7 +18,6 @@ import os
 import random
 import statistics
 import sys
-import tempfile
 import time
 from dataclasses import asdict, dataclass
 from datetime import date, timedelta
@@ -27,7 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from bench.common import percentile, recreate_postgres, synthetic_orgnrs, timed  # noqa: E402
+from bench.common import percentile, setup_django, synthetic_orgnrs, timed  # noqa: E402
 
 # Goals from issue 2 §8.
 SEARCH_P95_GOAL_MS = 50
@@ -153,26 +152,7 @@ def _timing(name: str, samples: list[tuple[float, float]]) -> Timing:
 
 
 def configure(db: str) -> str:
-    data_dir = tempfile.mkdtemp(prefix="mps-bench-registry-")
-    if db == "sqlite":
-        url = f"sqlite:///{data_dir}/bench.sqlite3"
-    else:
-        url = db
-        recreate_postgres(url)
-    os.environ["MPS_DATABASE_URL"] = url
-    os.environ["MPS_DATA_DIR"] = data_dir
-    os.environ.setdefault(
-        "MPS_SECRET_KEY", "bench-secret-key-that-is-long-enough-for-django-0123456789"
-    )
-    os.environ["MPS_DEBUG"] = "1"  # the test client's host; query logging is switched off below
-    os.environ["DJANGO_SETTINGS_MODULE"] = "tests.settings"
-    import django
-    from django.conf import settings
-
-    django.setup()
-    settings.DEBUG = False
-    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
-    return url
+    return setup_django(db, "mps-bench-registry-")[0]
 
 
 def fill(n_services: int, n_orgs: int, rng: random.Random, start: int = 0) -> None:

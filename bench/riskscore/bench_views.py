@@ -23,7 +23,6 @@ import random
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 import uuid
 from dataclasses import asdict, dataclass
@@ -34,7 +33,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from bench.common import percentile, recreate_postgres, synthetic_orgnrs, timed  # noqa: E402
+from bench.common import percentile, setup_django, synthetic_orgnrs, timed  # noqa: E402
 
 VIEW_P95_GOAL_MS = 200  # issue 4
 COUNTIES = (
@@ -72,31 +71,14 @@ def _timing(name: str, samples: list[tuple[float, float]]) -> Timing:
 
 # ---------------------------------------------------------------- database
 def configure(db: str, broker: str | None) -> tuple[str, str]:
-    data_dir = tempfile.mkdtemp(prefix="mps-bench-riskscore-")
-    if db == "sqlite":
-        url = f"sqlite:///{data_dir}/bench.sqlite3"
-    else:
-        url = db
-        recreate_postgres(url)
-    os.environ["MPS_DATABASE_URL"] = url
-    os.environ["MPS_DATA_DIR"] = data_dir
-    os.environ.setdefault("MPS_SECRET_KEY", "bench-secret-key-that-is-long-enough-0123456789")
-    os.environ["MPS_DEBUG"] = "1"  # the test client's host; query logging is off below
-    os.environ["DJANGO_SETTINGS_MODULE"] = "tests.settings"
-    os.environ.pop("MPS_TEST_DATABASE_URL", None)
     if broker:
         os.environ["MPS_BROKER_URL"] = broker
-    import django
-    from django.conf import settings
-
-    django.setup()
+    url, data_dir = setup_django(db, "mps-bench-riskscore-")
     # Import every page now: the code measured is the code as it was at start (and a broken
     # import fails at once, not after the fill).
     import mps.riskscore.distributed  # noqa: F401
     import mps.urls  # noqa: F401
 
-    settings.DEBUG = False
-    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
     return url, data_dir
 
 
