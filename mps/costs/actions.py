@@ -14,6 +14,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import duckdb
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -26,6 +27,7 @@ from mps.costs.engine import aggregate, analyses, fx
 from mps.costs.engine.aggregate import AggregateInfo
 from mps.costs.engine.fx import FxFileError, FxTable, Rate, read_rates_file, shipped_table
 from mps.costs.engine.ingest import ingest_file
+from mps.costs.engine.reconvert import ReconvertError, ReconvertResult, reconvert
 from mps.costs.engine.results import ImportResult, Outcome
 from mps.costs.engine.summary import Summary, summarise
 from mps.costs.models import (
@@ -113,8 +115,9 @@ def do_import_costs(
     return record, result
 
 
-def refresh_aggregates(organisation: Any) -> AggregateInfo | None:
-    """Rebuild the organisation's daily aggregate Parquet and its CostMonth rows (docs/costs.md)."""
+def refresh_aggregates(organisation: Any, *, budgets: bool = True) -> AggregateInfo | None:
+    """Rebuild the organisation's daily aggregate Parquet and its CostMonth rows (docs/costs.md),
+    then its budgets' forecasts (unless `budgets` is False: the caller re-evaluates them)."""
     info = aggregate.build(costs_dir(), store_key(organisation))
     con = aggregate.connect(costs_dir(), store_key(organisation))
     kpis = analyses.month_kpis(con) if con is not None else []
@@ -131,7 +134,8 @@ def refresh_aggregates(organisation: Any) -> AggregateInfo | None:
             unique_fields=["organisation", "month"],
             update_fields=fields,
         )
-    evaluate_budgets(organisation)
+    if budgets:
+        evaluate_budgets(organisation)
     return info
 
 
@@ -225,13 +229,19 @@ class RateImport:
     last_day: str | None
     budgets_reevaluated: int = 0
     budgets_with_new_alerts: list[int] = field(default_factory=list)  # organisation ids
+    # Billing rows imported before their day had a rate, converted now (do_reconvert).
+    rows_reconverted: int = 0
+    organisations_reconverted: list[int] = field(default_factory=list)  # organisation ids
+    reconversion_failed: list[int] = field(default_factory=list)  # organisation ids; see the log
 
 
 def do_import_rates(actor: Any, path: Path) -> RateImport:
-    """Import a Norges Bank EXR or ECB eurofxref CSV; then re-evaluate the budgets it touches.
+    """Import a Norges Bank EXR or ECB eurofxref CSV; convert the billing rows that had no rate
+    for its days (their aggregates rebuilt); then re-evaluate the budgets it touches.
 
     Idempotent: a day's rate is replaced, never doubled. All or nothing. Norges Bank's rate for
-    a currency and day wins over an ECB cross rate, whichever file is imported first.
+    a currency and day wins over an ECB cross rate, whichever file is imported first. Rows
+    converted before keep their rate (docs/costs.md).
     """
     if actor is not None and not viewer_for(actor).is_operator:
         raise PermissionDenied("Only the marketplace operator may import exchange rates.")
@@ -283,12 +293,86 @@ def do_import_rates(actor: Any, path: Path) -> RateImport:
             audit.record(actor, "costs.fx.import", anchor, after=summary.__dict__)
     if not days:
         return summary
+    converted, reconverted, failed = reconvert_for_rates(actor, days[0], days[-1])
     touched = reevaluate_budgets_for_rates(actor, days[0], days[-1])
     return replace(
         summary,
         budgets_reevaluated=touched[0],
         budgets_with_new_alerts=touched[1],
+        rows_reconverted=converted,
+        organisations_reconverted=reconverted,
+        reconversion_failed=failed,
     )
+
+
+def do_reconvert(
+    actor: Any,
+    organisation: Any,
+    first: date | None = None,
+    last: date | None = None,
+    *,
+    rates: FxTable | None = None,
+    budgets: bool = True,
+) -> ReconvertResult:
+    """Convert the organisation's billing rows that had no exchange rate at import and have one
+    now (for charge days `first`..`last` only, when given); rebuild its aggregates; audited.
+
+    Rows already converted keep their rate. `budgets=False` leaves the budgets to the caller.
+    """
+    if actor is not None and not viewer_for(actor).is_operator:
+        raise PermissionDenied("Only the marketplace operator may reconvert cost data.")
+    result = reconvert(
+        costs_dir(), store_key(organisation), rates or fx_table(), first=first, last=last
+    )
+    if result.changed:
+        refresh_aggregates(organisation, budgets=budgets)
+        audit.record(
+            actor,
+            "costs.reconvert",
+            organisation,
+            before={"unconverted_rows": result.unconverted_before},
+            after={
+                "unconverted_rows": result.unconverted_after,
+                "rows_converted": result.rows_converted,
+                "snapshots": result.snapshots_rewritten,
+                "generation": result.generation,
+                "first_day": first.isoformat() if first else None,
+                "last_day": last.isoformat() if last else None,
+            },
+        )
+    return result
+
+
+def organisations_with_costs() -> list[Any]:
+    """Organisations with at least one imported cost file (the ones with a Parquet store)."""
+    from mps.organisations.models import Organisation
+
+    ids = CostImport.objects.filter(outcome=Outcome.IMPORTED.value).values("organisation_id")
+    return list(Organisation.objects.filter(pk__in=ids).order_by("pk"))
+
+
+def reconvert_for_rates(actor: Any, first: date, last: date) -> tuple[int, list[int], list[int]]:
+    """After rates for `first`..`last`: reconvert every organisation with rows they convert.
+
+    Returns (rows converted, ids of organisations reconverted, ids whose reconversion failed).
+    A failure leaves that organisation's data as it was (and is logged); `mps costs reconvert`
+    retries it. Budgets are left to reevaluate_budgets_for_rates, which runs after this.
+    """
+    rates = fx_table()
+    converted, reconverted, failed = 0, [], []
+    for organisation in organisations_with_costs():
+        try:
+            result = do_reconvert(actor, organisation, first, last, rates=rates, budgets=False)
+        except (ReconvertError, OSError, duckdb.Error):
+            logger.exception(
+                "reconverting the cost data of organisation %s failed", organisation.pk
+            )
+            failed.append(organisation.pk)
+            continue
+        if result.changed:
+            converted += result.rows_converted
+            reconverted.append(organisation.pk)
+    return converted, reconverted, failed
 
 
 def reevaluate_budgets_for_rates(actor: Any, first: date, last: date) -> tuple[int, list[int]]:

@@ -178,12 +178,15 @@ def _pending(
     if first is not None and last is not None:
         until = last + timedelta(days=MAX_RATE_AGE_DAYS)
         in_range = f"b.{CHARGE_DATE} BETWEEN {lit(first.isoformat())} AND {lit(until.isoformat())}"
-    rows = con.execute(
-        f"SELECT b.snapshot, count(*), count(*) FILTER (WHERE {rate} IS NOT NULL), "  # noqa: S608 - identifiers quoted by q(), values by lit()
-        f"count(*) FILTER (WHERE {rate} IS NOT NULL AND {in_range}) "
-        f"FROM {_reader(generation)} AS b {fx_join(f'b.{q(CURRENCY)}', f'b.{CHARGE_DATE}')} "
-        f"WHERE b.{RATE} IS NULL GROUP BY b.snapshot"
-    ).fetchall()
+    try:
+        rows = con.execute(
+            f"SELECT b.snapshot, count(*), count(*) FILTER (WHERE {rate} IS NOT NULL), "  # noqa: S608 - identifiers quoted by q(), values by lit()
+            f"count(*) FILTER (WHERE {rate} IS NOT NULL AND {in_range}) "
+            f"FROM {_reader(generation)} AS b {fx_join(f'b.{q(CURRENCY)}', f'b.{CHARGE_DATE}')} "
+            f"WHERE b.{RATE} IS NULL GROUP BY b.snapshot"
+        ).fetchall()
+    except duckdb.Error as exc:
+        raise ReconvertError(f"{generation}: cannot be read: {exc}") from exc
     return {str(key): _Pending(int(n), int(c), int(r)) for key, n, c, r in rows}
 
 
@@ -193,7 +196,10 @@ def _rewrite(con: duckdb.DuckDBPyConnection, source: Path, target: Path) -> None
     The file's own schema (and its encoding options, as ingest writes them) is kept; rows keep
     their order (file_row_number).
     """
-    schema = pq.read_schema(source)
+    try:
+        schema = pq.read_schema(source)
+    except (pa.ArrowException, OSError) as exc:
+        raise ReconvertError(f"{source}: not a readable Parquet file: {exc}") from exc
     names = set(schema.names)
     missing = [c for c in (RATE, FX_DATE, CHARGE_DATE, CURRENCY, *NOK_COSTS) if c not in names]
     missing += [nok_column(c) for c in NOK_COSTS if nok_column(c) not in names]

@@ -1,5 +1,5 @@
 """`mps costs import FILE --org ORGNR [--json]`, `mps costs summary --org ORGNR --by … --json` and
-`mps costs aggregate [--org ORGNR] [--json]`.
+`mps costs aggregate [--org ORGNR] [--json]` and `mps costs reconvert [--org ORGNR] [--json]`.
 
 A contract for scripts (issue 6, "CLI"): the JSON shapes are those of ImportResult and Summary.
 """
@@ -13,12 +13,14 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from mps.costs import actions
+from mps.costs.engine.reconvert import ReconvertError
 from mps.costs.engine.summary import SummaryError, parse_by
 from mps.costs.models import CostImport
 from mps.organisations.models import Organisation
 from mps.organisations.orgnr import InvalidOrgnr, normalise_orgnr
 
-# Exit codes: 1 = the file was rejected (errors printed), 2 = bad arguments or input.
+# Exit codes: 1 = the file was rejected (errors printed) or a reconversion failed, 2 = bad
+# arguments or input.
 EXIT_REJECTED = 1
 EXIT_BAD_INPUT = 2
 
@@ -51,9 +53,20 @@ class Command(BaseCommand):
         rebuild.add_argument("--org", help="organisation number; every organisation when left out")
         rebuild.add_argument("--json", action="store_true", help="print the result as JSON")
 
+        again = sub.add_parser(
+            "reconvert",
+            help="Convert to NOK the billing rows imported before their day had an exchange "
+            "rate (rows already converted keep their rate); rebuild the aggregates.",
+        )
+        again.add_argument("--org", help="organisation number; every organisation when left out")
+        again.add_argument("--json", action="store_true", help="print the result as JSON")
+
     def handle(self, *args: Any, **options: Any) -> None:
         if options["action"] == "aggregate":
             self._aggregate(options.get("org"), options["json"])
+            return
+        if options["action"] == "reconvert":
+            self._reconvert(options.get("org"), options["json"])
             return
         organisation = self._organisation(options["org"])
         if options["action"] == "import":
@@ -153,4 +166,27 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"{r['orgnr']}: {r['daily_rows']} daily rows, {r['tag_rows']} tag rows, "
                 f"{r['seconds']} s"
+            )
+
+    def _reconvert(self, orgnr: str | None, as_json: bool) -> None:
+        organisations = [self._organisation(orgnr)] if orgnr else actions.organisations_with_costs()
+        rates = actions.fx_table()
+        results = []
+        for organisation in organisations:
+            try:
+                result = actions.do_reconvert(None, organisation, rates=rates)
+            except (ReconvertError, OSError) as exc:
+                raise CommandError(
+                    f"{organisation.orgnr}: {exc} (its cost data is unchanged)",
+                    returncode=EXIT_REJECTED,
+                ) from None
+            results.append({"orgnr": organisation.orgnr, **result.to_dict()})
+        if as_json:
+            self.stdout.write(json.dumps({"organisations": results}, indent=2))
+            return
+        for r in results:
+            self.stdout.write(
+                f"{r['orgnr']}: {r['rows_converted']} row(s) converted, "
+                f"{r['unconverted_after']} still without a rate, "
+                f"{len(r['snapshots_rewritten'])} snapshot(s) rewritten"
             )
