@@ -15,7 +15,7 @@ import pytest
 from mps.costs.engine import ingest, rules
 from mps.costs.engine.ingest import MAX_REPORTED_ERRORS, ingest_file
 from mps.costs.engine.results import Outcome
-from mps.costs.engine.store import OrgStore
+from mps.costs.engine.store import HIVE_READ, OrgStore
 from tests.costs.conftest import ORG, OTHER_ORG
 from tests.costs.focus_rows import csv_text, row, write
 
@@ -27,7 +27,7 @@ def stored(costs_dir: Path, org: str = ORG, sql: str = "SELECT * FROM t") -> lis
     con = duckdb.connect()
     con.execute("SET TimeZone = 'UTC'")
     glob = OrgStore(costs_dir, org).current.resolve() / "**" / "*.parquet"
-    con.execute(f"CREATE VIEW t AS SELECT * FROM read_parquet('{glob}', hive_partitioning = true)")  # noqa: S608
+    con.execute(f"CREATE VIEW t AS SELECT * FROM read_parquet('{glob}', {HIVE_READ})")  # noqa: S608
     return con.execute(sql).fetchall()
 
 
@@ -337,3 +337,21 @@ def test_file_broken_after_its_first_rows_is_rejected_and_nothing_is_left(
     assert not OrgStore(costs_dir, ORG).has_data()
     leftovers = [p.name for p in (costs_dir / ORG).iterdir() if p.name.startswith("staging-")]
     assert leftovers == []
+
+
+def test_a_snapshot_key_of_only_digits_is_read_back_as_the_directory_names_it(
+    tmp_path, costs_dir, fx
+):
+    # A key is sixteen hex digits; one in about 1,800 has no letter. DuckDB would read such a
+    # directory value as a number (a BIGINT, when it has no leading zero) unless told not to.
+    from mps.costs.engine import query
+
+    ingest_file(write(tmp_path / "a.csv", [row()]), costs_dir, ORG, fx)
+    [directory] = OrgStore(costs_dir, ORG).current.resolve().glob("*/*/snapshot=*")
+    directory.rename(directory.with_name("snapshot=1234567890123456"))
+
+    con = query.connect(costs_dir, ORG)
+    assert con is not None
+    assert con.execute("SELECT DISTINCT snapshot FROM billing").fetchall() == [
+        ("1234567890123456",)
+    ]

@@ -29,7 +29,7 @@ import duckdb
 
 from mps.costs.engine import anomalies
 from mps.costs.engine.query import _lit
-from mps.costs.engine.store import OrgStore
+from mps.costs.engine.store import HIVE_READ, OrgStore
 
 AGGREGATES = "aggregates"
 DAILY = "daily.parquet"
@@ -130,7 +130,7 @@ def build(costs_dir: Path, org: str) -> AggregateInfo | None:
             con.execute("SET TimeZone = 'UTC'")
             con.execute(
                 "CREATE VIEW billing AS SELECT * FROM read_parquet("  # noqa: S608 - path quoted by _lit()
-                f"{_lit(str(generation / '**' / '*.parquet'))}, hive_partitioning = true, "
+                f"{_lit(str(generation / '**' / '*.parquet'))}, {HIVE_READ}, "
                 "union_by_name = true)"
             )
             counts = []

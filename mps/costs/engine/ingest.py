@@ -45,7 +45,7 @@ from mps.costs.engine.results import (
     Severity,
     Snapshot,
 )
-from mps.costs.engine.store import OrgStore
+from mps.costs.engine.store import HIVE_READ, OrgStore
 
 # Issue 6: report the first 100 errors, and counts of the rest.
 MAX_REPORTED_ERRORS = 100
@@ -443,7 +443,7 @@ def _ingest_locked(
         mark = time.perf_counter()
         digest = checksum()  # known by now, except for a file without rows
         staged = lit(str(out_dir / "**" / "*.parquet"))
-        reader = f"read_parquet({staged}, hive_partitioning = true)"
+        reader = f"read_parquet({staged}, {HIVE_READ})"
         if not any(out_dir.rglob("*.parquet")):
             error_counts: list[RuleCount] = []
             warning_counts: list[RuleCount] = []

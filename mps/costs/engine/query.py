@@ -8,7 +8,7 @@ import duckdb
 import pyarrow as pa
 
 from mps.costs.engine.fx import FxTable
-from mps.costs.engine.store import OrgStore
+from mps.costs.engine.store import HIVE_READ, OrgStore
 
 
 def _lit(text: str) -> str:
@@ -28,7 +28,7 @@ def connect(
     root = store.current.resolve()
     con.execute(
         "CREATE VIEW billing AS SELECT * FROM read_parquet("  # noqa: S608 - identifiers quoted by q(), values by lit()
-        f"{_lit(str(root / '**' / '*.parquet'))}, hive_partitioning = true, union_by_name = true)"
+        f"{_lit(str(root / '**' / '*.parquet'))}, {HIVE_READ}, union_by_name = true)"
     )
     if fx is not None:
         daily = fx.daily()

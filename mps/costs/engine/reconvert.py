@@ -39,7 +39,7 @@ from mps.costs.engine.ingest import (
     load_fx_daily,
     q,
 )
-from mps.costs.engine.store import OrgStore, snapshot_dir
+from mps.costs.engine.store import HIVE_READ, OrgStore, snapshot_dir
 
 RATE = "x_mps_fx_rate"
 FX_DATE = "x_mps_fx_date"
@@ -164,8 +164,8 @@ def _connect(fx: FxTable, temp_dir: Path) -> duckdb.DuckDBPyConnection:
 def _reader(generation: Path) -> str:
     # Snapshot keys are hex: without autocast an all-digit key stays text (leading zeros kept).
     return (
-        f"read_parquet({lit(str(generation / '**' / '*.parquet'))}, hive_partitioning = true, "
-        "hive_types_autocast = false, union_by_name = true)"
+        f"read_parquet({lit(str(generation / '**' / '*.parquet'))}, {HIVE_READ}, "
+        "union_by_name = true)"
     )
 
 

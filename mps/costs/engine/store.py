@@ -28,6 +28,10 @@ from pathlib import Path
 from mps.costs.engine.results import Snapshot
 
 CURRENT = "current"
+# How DuckDB reads the store's partition directories: their values stay text. By default it
+# guesses types, and a snapshot key of sixteen digits (a hex digest without a letter, about one
+# in 1,800) would come back as a BIGINT, so the manifest would hold a number for that snapshot.
+HIVE_READ = "hive_partitioning = true, hive_types_autocast = false"
 MANIFEST = "manifest.json"
 _ORG_KEY = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
