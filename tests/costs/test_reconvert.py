@@ -294,3 +294,12 @@ def test_the_engine_raises_and_keeps_the_store_when_a_file_cannot_be_rewritten(c
     assert store.current.resolve() == generation and digests(generation) == before
     directories = [p.name for p in store.root.iterdir() if p.is_dir() and not p.is_symlink()]
     assert directories == [generation.name]
+
+
+def test_mps_fx_import_says_how_many_billing_rows_it_converted(world, data_dir, tmp_path):
+    june = write(tmp_path / "june.csv", [charge("2021-06-01"), charge("2021-06-02")])
+    actions.do_import_costs(None, world.eksempel, june)
+
+    out = run("fx", "import", str(exr_file(tmp_path / "r.csv", {"2021-06-01": "8.5"})))
+
+    assert "2 billing rows that had no rate converted, for 1 organisations" in out

@@ -59,6 +59,16 @@ class Command(BaseCommand):
                 f"{result.first_day} to {result.last_day} (Source: {SOURCES[result.source]})"
                 + (f"; {kept} left to Norges Bank's own rates" if kept else "")
             )
+            if result.rows_reconverted:
+                self.stdout.write(
+                    f"{result.rows_reconverted} billing rows that had no rate converted, for "
+                    f"{len(result.organisations_reconverted)} organisations (aggregates rebuilt)"
+                )
+            if result.reconversion_failed:
+                self.stderr.write(
+                    f"reconversion failed for {len(result.reconversion_failed)} organisations "
+                    "(their data is unchanged; see the log, then run `mps costs reconvert`)"
+                )
             if result.budgets_reevaluated:
                 self.stdout.write(
                     f"{result.budgets_reevaluated} budgets re-evaluated; alerts changed for "
