@@ -355,3 +355,18 @@ def test_a_snapshot_key_of_only_digits_is_read_back_as_the_directory_names_it(
     assert con.execute("SELECT DISTINCT snapshot FROM billing").fetchall() == [
         ("1234567890123456",)
     ]
+
+
+def test_errors_in_a_file_large_enough_to_be_read_in_parallel_name_their_rows(
+    tmp_path, costs_dir, fx
+):
+    # About 20 MB: DuckDB splits the scan over threads, and rows arrive out of file order.
+    n = 40_000
+    bad = {n // 7: "twelve", n // 2: "x1", n - 5: "abc"}
+    rows = [row(BilledCost=bad.get(i, "1"), ResourceId=f"r-{i}-" + "x" * 200) for i in range(n)]
+
+    result = ingest_file(write(tmp_path / "big.csv", rows), costs_dir, ORG, fx)
+
+    assert result.outcome == Outcome.REJECTED
+    reported = sorted((issue.row, issue.value) for issue in result.errors)
+    assert reported == sorted((i + 2, value) for i, value in bad.items())  # header is row 1
