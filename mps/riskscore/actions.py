@@ -151,13 +151,14 @@ def do_add_asset(
     status: str = Asset.Status.PENDING,
     source: str = "manual",
     via: str = "",
+    platforms: dict[str, Platform] | None = None,
 ) -> Asset:
     """Add an asset to the footprint, awaiting validation (or verified if an own domain covers it)."""
     require_act_for(viewer, organisation)
     normalised = normalise_or_error(kind, value)
     if Asset.objects.filter(organisation=organisation, kind=kind, value=normalised).exists():
         raise _invalid("value", "This asset is already in the footprint", normalised)
-    platform = _platform_for(kind, normalised, organisation.pk)
+    platform = _platform_for(kind, normalised, organisation.pk, platforms)
     if platform is not None and status != Asset.Status.SUGGESTED:
         raise _invalid("value", _on_platform(platform), normalised)
     clash = _overlapping(organisation.pk, AssetKind(kind), normalised)
@@ -422,6 +423,7 @@ def do_discover(viewer: Viewer, asset: Asset, config: ScanConfig | None = None) 
         Asset.objects.filter(organisation_id=asset.organisation_id).values_list("value", flat=True)
     )
     created = []
+    platforms = _platforms()  # read once for every suggestion
     for suggestion in footprint.dedupe(found):
         if suggestion.value in existing:
             continue
@@ -436,6 +438,7 @@ def do_discover(viewer: Viewer, asset: Asset, config: ScanConfig | None = None) 
                 status=Asset.Status.SUGGESTED,
                 source=suggestion.source,
                 via=suggestion.via,
+                platforms=platforms,
             )
         )
         existing.add(suggestion.value)
